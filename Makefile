@@ -1,0 +1,40 @@
+# The two commands a new user runs: `make demo` and `make test`. Both start with `make setup`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test check bench lint fmt clean
+
+setup: $(STAMP)
+
+# Reinstall only when the project's dependencies change, so `make setup` is quick otherwise.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/python examples/demo.py
+
+check: setup
+	$(BIN)/ruff format --check src tests bench examples docs
+	$(BIN)/ruff check src tests bench examples docs
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python tools/check_module_size.py src/basalt
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_weight.py
+
+test: check
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+fmt: setup
+	$(BIN)/ruff format src tests bench examples docs
+	$(BIN)/ruff check --fix src tests bench examples docs
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
