@@ -1,0 +1,65 @@
+"""Basalt: an open machine-learning workspace.
+
+The public surface is resolved lazily, so ``import basalt`` inside a job stays fast and loads
+no server, SQLAlchemy or pandas.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from basalt._version import __version__
+
+if TYPE_CHECKING:
+    from basalt.client.client import Client
+    from basalt.tracking import (
+        ActiveRun,
+        active_run,
+        end_run,
+        flush,
+        log_artifact,
+        log_image,
+        log_metric,
+        log_metrics,
+        log_param,
+        log_params,
+        set_tag,
+        set_tags,
+        start_run,
+    )
+
+__all__ = [
+    "ActiveRun",
+    "Client",
+    "__version__",
+    "active_run",
+    "end_run",
+    "flush",
+    "log_artifact",
+    "log_image",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "set_tag",
+    "set_tags",
+    "start_run",
+]
+
+_LAZY = {name: "basalt.tracking" for name in __all__ if name not in ("Client", "__version__")}
+_LAZY["Client"] = "basalt.client.client"
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'basalt' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,91 @@
+"""``basalt.Client``: one object for every operation, embedded or against a server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from basalt.client.operations.experiments import ExperimentOperations
+from basalt.client.operations.jobs import JobOperations
+from basalt.client.operations.workspaces import WorkspaceOperations
+from basalt.client.transports.base import Transport
+from basalt.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    import httpx
+
+
+class Client:
+    """The Basalt SDK.
+
+    With no arguments it opens the embedded workspace found from the current folder (or
+    ``BASALT_WORKSPACE``); with ``url`` (or ``BASALT_URL``) it talks to a server.
+
+    Args:
+        url: A Basalt server, e.g. ``http://127.0.0.1:5280``.
+        workspace: Workspace name on the server (default ``default``).
+        token: API token for the server.
+        path: Folder at or below an embedded workspace.
+        settings: Fully built settings (overrides the arguments above).
+        transport: A ready transport (tests).
+        http: An httpx client to use for HTTP (tests pass FastAPI's TestClient).
+
+    Example:
+        >>> client = basalt.Client()  # doctest: +SKIP
+        >>> client.jobs.list(filter="metrics.accuracy > 0.9")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        workspace: str | None = None,
+        token: str | None = None,
+        *,
+        path: Path | str | None = None,
+        settings: Settings | None = None,
+        transport: Transport | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
+        overrides: dict[str, object] = {}
+        if url:
+            overrides["url"] = url
+        if workspace:
+            overrides["workspace_name"] = workspace
+        if token:
+            overrides["token"] = token
+        self.settings = settings or load_settings(path, **overrides)
+        self.workspace_name = self.settings.workspace_name
+        self._transport = transport or self._make_transport(http)
+        self.workspaces = WorkspaceOperations(self._transport)
+        self.experiments = ExperimentOperations(self._transport, self.workspace_name)
+        self.jobs = JobOperations(self._transport, self.workspace_name)
+
+    def _make_transport(self, http: httpx.Client | None) -> Transport:
+        s = self.settings
+        if s.url or http is not None:
+            from basalt.client.transports.http import HttpTransport
+
+            token = s.token.get_secret_value() if s.token else None
+            return HttpTransport(s.url or "http://testserver", token=token, http=http)
+        from basalt.client.transports.inprocess import InProcessTransport
+
+        return InProcessTransport(s)
+
+    @property
+    def transport(self) -> Transport:
+        """The transport this client uses."""
+        return self._transport
+
+    def close(self) -> None:
+        """Release connections."""
+        self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = self.settings.url or (str(self.settings.workspace) if self.settings.workspace else "?")
+        return f"Client({where!r}, workspace={self.workspace_name!r})"

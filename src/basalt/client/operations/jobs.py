@@ -1,0 +1,139 @@
+"""``client.jobs``: runs and jobs (one record), their metrics and output files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from basalt.client.transports.base import Transport
+from basalt.spec import operations as ops
+from basalt.spec.common import Page
+from basalt.spec.runs import (
+    ArtifactFile,
+    LogBatch,
+    LogBatchResult,
+    MetricSeries,
+    Run,
+    RunCreate,
+    RunListQuery,
+    RunStatus,
+    RunUpdate,
+)
+
+
+class JobOperations:
+    """Runs and jobs of the client's workspace."""
+
+    def __init__(self, transport: Transport, workspace: str) -> None:
+        self._t = transport
+        self._ws = workspace
+
+    def _p(self, name: str, **extra: str) -> dict[str, str]:
+        return {"workspace": self._ws, "name": name, **extra}
+
+    def get(self, name: str) -> Run:
+        """The run or job called ``name``; raises NotFoundError if there is none."""
+        return self._t.call(ops.RUNS_GET, self._p(name))  # type: ignore[no-any-return]
+
+    def list(
+        self,
+        experiment_name: str | None = None,
+        filter: str | None = None,
+        order_by: list[str] | str | None = None,
+        max_results: int | None = None,
+        *,
+        include_archived: bool = False,
+    ) -> list[Run]:
+        """Runs matching a filter, newest first unless ``order_by`` says otherwise.
+
+        Example:
+            >>> client.jobs.list(filter="metrics.accuracy > 0.9 and status = 'Completed'",
+            ...                  order_by=["metrics.accuracy DESC"], max_results=10)  # doctest: +SKIP
+        """
+        orders = [order_by] if isinstance(order_by, str) else list(order_by or [])
+        out: list[Run] = []
+        token: str | None = None
+        while True:
+            want = None if max_results is None else min(max_results - len(out), 1000)
+            query = RunListQuery(
+                experiment_name=experiment_name,
+                filter=filter,
+                order_by=orders,
+                max_results=want or None,
+                page_token=token,
+                include_archived=include_archived,
+            )
+            page: Page[Run] = self._t.call(ops.RUNS_SEARCH, {"workspace": self._ws}, body=query)
+            out.extend(page.items)
+            token = page.next_page_token
+            if token is None or (max_results is not None and len(out) >= max_results):
+                return out
+
+    def create_run(self, body: RunCreate) -> Run:
+        """Create a run record (``basalt.start_run`` calls this for interactive runs)."""
+        return self._t.call(ops.RUNS_CREATE, {"workspace": self._ws}, body=body)  # type: ignore[no-any-return]
+
+    def update(self, name: str, body: RunUpdate) -> Run:
+        """Apply a partial update (status, display name, description, error)."""
+        return self._t.call(ops.RUNS_UPDATE, self._p(name), body=body)  # type: ignore[no-any-return]
+
+    def set_status(self, name: str, status: RunStatus | str) -> Run:
+        """Move a run to ``status`` (following the allowed transitions)."""
+        return self.update(name, RunUpdate(status=RunStatus(status)))
+
+    def archive(self, name: str) -> Run:
+        """Hide a run from lists; it stays readable by name."""
+        return self._t.call(ops.RUNS_ARCHIVE, self._p(name))  # type: ignore[no-any-return]
+
+    def restore(self, name: str) -> Run:
+        """Show an archived run in lists again."""
+        return self._t.call(ops.RUNS_RESTORE, self._p(name))  # type: ignore[no-any-return]
+
+    def log_batch(self, name: str, batch: LogBatch) -> LogBatchResult:
+        """Store metrics, params and tags of a run in one call."""
+        return self._t.call(ops.RUNS_LOG_BATCH, self._p(name), body=batch)  # type: ignore[no-any-return]
+
+    def delete_tag(self, name: str, key: str) -> None:
+        """Remove a tag from a run."""
+        self._t.call(ops.RUNS_DELETE_TAG, self._p(name, key=key))
+
+    def get_metric_history(self, name: str, key: str, max_points: int | None = None) -> MetricSeries:
+        """Every point of one metric, or about ``max_points`` keeping each bucket's min and max.
+
+        Example:
+            >>> series = client.jobs.get_metric_history(run, "loss", max_points=1000)  # doctest: +SKIP
+            >>> list(zip(series.steps, series.values))[:3]  # doctest: +SKIP
+        """
+        query: dict[str, Any] = {"max_points": max_points}
+        return self._t.call(ops.RUNS_METRIC_HISTORY, self._p(name, key=key), query=query)  # type: ignore[no-any-return]
+
+    def list_files(self, name: str, path: str = "") -> list[ArtifactFile]:
+        """Output files of a run (recursively, under ``path``)."""
+        return self._t.call(ops.RUNS_FILES_LIST, self._p(name), query={"path": path})  # type: ignore[no-any-return]
+
+    def upload_file(self, name: str, local_path: Path | str, artifact_path: str) -> ArtifactFile:
+        """Store a local file among a run's output files, streamed."""
+        result = self._t.upload(ops.RUNS_FILE_PUT, self._p(name, path=artifact_path), Path(local_path))
+        return ArtifactFile.model_validate(result, from_attributes=True)
+
+    def open_file(self, name: str, path: str, dest: BinaryIO) -> None:
+        """Stream one output file of a run into ``dest``."""
+        self._t.download(ops.RUNS_FILE_GET, self._p(name, path=path), dest)
+
+    def download(self, name: str, download_path: Path | str = ".") -> list[Path]:
+        """Download every output file of a run into ``download_path`` (paths kept).
+
+        Returns:
+            The local files written.
+        """
+        root = Path(download_path)
+        written = []
+        for item in self.list_files(name):
+            if item.is_dir:
+                continue
+            target = root / item.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("wb") as fh:
+                self.open_file(name, item.path, fh)
+            written.append(target)
+        return written

@@ -1,0 +1,31 @@
+"""``client.workspaces``."""
+
+from __future__ import annotations
+
+from basalt.client.transports.base import Transport
+from basalt.spec import operations as ops
+from basalt.spec.workspaces import Workspace, WorkspaceCreate
+
+
+class WorkspaceOperations:
+    """Workspaces of a server store (an embedded folder holds one, ``default``)."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._t = transport
+
+    def list(self) -> list[Workspace]:
+        """Every workspace, by name."""
+        return self._t.call(ops.WORKSPACES_LIST, {})  # type: ignore[no-any-return]
+
+    def create(self, name: str, description: str = "") -> Workspace:
+        """Create a workspace.
+
+        Example:
+            >>> client.workspaces.create("vision")  # doctest: +SKIP
+        """
+        body = WorkspaceCreate(name=name, description=description)
+        return self._t.call(ops.WORKSPACES_CREATE, {}, body=body)  # type: ignore[no-any-return]
+
+    def get(self, name: str) -> Workspace:
+        """The workspace called ``name``; raises NotFoundError if there is none."""
+        return self._t.call(ops.WORKSPACES_GET, {"workspace": name})  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""Transports: how the SDK reaches services (in-process or HTTP)."""

@@ -1,0 +1,187 @@
+"""Settings: the only reader of ``BASALT_*`` variables and of a workspace's ``config.toml``.
+
+Sources, highest first: explicit arguments, environment, ``.basalt/config.toml``, defaults.
+Settings are built once at an edge (CLI callback, ``create_app``, ``Client``) and passed down.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+WORKSPACE_DIR = ".basalt"
+DB_FILE = "basalt.db"
+CONFIG_FILE = "config.toml"
+ARTIFACTS_DIR = "artifacts"
+DEFAULT_WORKSPACE_NAME = "default"
+
+
+class StoreSettings(BaseModel):
+    """Where run metadata lives."""
+
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the metadata store; default: the workspace's SQLite file.",
+    )
+    pool_size: int = Field(default=10, description="Connection pool size (PostgreSQL).")
+
+
+class ArtifactSettings(BaseModel):
+    """Where run files live."""
+
+    url: str | None = Field(
+        default=None,
+        description="Artifact root: a folder or s3://bucket/prefix; default: the workspace's folder.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="Endpoint of an S3-compatible server (MinIO, Ceph, ...)."
+    )
+    s3_access_key_id: str | None = Field(default=None, description="S3 access key id.")
+    s3_secret_access_key: SecretStr | None = Field(default=None, description="S3 secret key.")
+    s3_region: str | None = Field(default=None, description="S3 region name.")
+
+
+class ServerSettings(BaseModel):
+    """How ``basalt server start`` listens."""
+
+    host: str = Field(default="127.0.0.1", description="Address to listen on.")
+    port: int = Field(default=5280, description="TCP port to listen on.")
+
+
+class LoggingSettings(BaseModel):
+    """How Basalt's own log lines look."""
+
+    level: str = Field(default="WARNING", description="Log level of the 'basalt' loggers.")
+    format: Literal["text", "json"] = Field(default="text", description="text or json lines.")
+
+
+class TrackingSettings(BaseModel):
+    """How scripts send metrics."""
+
+    batch_size: int = Field(default=1000, description="Metric points sent per batch.")
+    flush_interval: float = Field(
+        default=1.0, description="Seconds between background flushes of buffered points."
+    )
+
+
+class Settings(BaseSettings):
+    """Every setting of Basalt, with its environment variable ``BASALT_<FIELD>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BASALT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    workspace: Path | None = Field(
+        default=None, description="Folder that holds (or is below) the embedded workspace."
+    )
+    workspace_name: str = Field(
+        default=DEFAULT_WORKSPACE_NAME,
+        description="Name of the workspace to use in a server store.",
+    )
+    url: str | None = Field(default=None, description="URL of a Basalt server to talk to.")
+    token: SecretStr | None = Field(default=None, description="API token for the server.")
+    run_name: str | None = Field(
+        default=None, description="Set by the job runner: the run a script logs to."
+    )
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    artifacts: ArtifactSettings = Field(default_factory=ArtifactSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    tracking: TrackingSettings = Field(default_factory=TrackingSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Explicit arguments, then environment; config.toml is merged in ``load_settings``."""
+        return (init_settings, env_settings)
+
+    @property
+    def state_dir(self) -> Path | None:
+        """The ``.basalt`` folder of the embedded workspace, if there is one."""
+        return self.workspace / WORKSPACE_DIR if self.workspace else None
+
+    def store_url(self) -> str:
+        """The effective metadata-store URL."""
+        if self.store.url:
+            return self.store.url
+        if self.state_dir is None:
+            raise _no_workspace()
+        return f"sqlite:///{self.state_dir / DB_FILE}"
+
+    def artifacts_url(self) -> str:
+        """The effective artifact root."""
+        if self.artifacts.url:
+            return self.artifacts.url
+        if self.state_dir is None:
+            raise _no_workspace()
+        return str(self.state_dir / ARTIFACTS_DIR)
+
+
+def _no_workspace() -> Exception:
+    from basalt.errors import NotFoundError
+
+    return NotFoundError(
+        "No Basalt workspace here or in any parent folder; run 'basalt init' to create one, "
+        "or pass --workspace PATH (or set BASALT_WORKSPACE)"
+    )
+
+
+def find_workspace(start: Path) -> Path | None:
+    """Walk up from ``start`` to the first folder holding ``.basalt/``, as git finds a repo."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / WORKSPACE_DIR).is_dir():
+            return folder
+    return None
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(workspace: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build Settings from arguments, environment, the workspace's config.toml and defaults.
+
+    Args:
+        workspace: A folder at or below the workspace; default ``BASALT_WORKSPACE`` or the
+            current folder, walking up to the first ``.basalt/``.
+        **overrides: Explicit values (highest precedence), nested as dicts.
+
+    Returns:
+        The effective settings; ``workspace`` is the folder holding ``.basalt/`` or None.
+    """
+    env_ws = os.environ.get("BASALT_WORKSPACE")
+    start = Path(workspace) if workspace else Path(env_ws) if env_ws else Path.cwd()
+    found = find_workspace(start)
+    file_values: dict[str, Any] = {}
+    if found is not None:
+        cfg = found / WORKSPACE_DIR / CONFIG_FILE
+        if cfg.is_file():
+            file_values = tomllib.loads(cfg.read_text(encoding="utf-8"))
+    from_env = Settings()  # environment + defaults only
+    env_set = from_env.model_dump(exclude_unset=True)
+    merged = _deep_merge(_deep_merge(file_values, env_set), overrides)
+    merged["workspace"] = found
+    return Settings.model_validate(merged)
+
+
+def environ_snapshot() -> dict[str, str]:
+    """A copy of the process environment, for process launchers that build a child's."""
+    return dict(os.environ)

@@ -1,0 +1,1 @@
+"""FastAPI server: thin adapters from HTTP to services."""

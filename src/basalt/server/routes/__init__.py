@@ -1,0 +1,1 @@
+"""Routes, one module per concept (same names as services/)."""

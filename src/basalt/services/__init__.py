@@ -1,0 +1,1 @@
+"""Every business rule of Basalt; no FastAPI, HTTP, typer or printing."""

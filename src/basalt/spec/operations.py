@@ -1,0 +1,69 @@
+"""The API's operations: one name, HTTP method, path and response type each.
+
+Server routes register at these paths, the HTTP transport calls them, and the in-process
+transport dispatches the same names to services, so the three cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from basalt.spec.common import Page
+from basalt.spec.experiments import Experiment
+from basalt.spec.runs import ArtifactFile, LogBatchResult, MetricSeries, Run
+from basalt.spec.workspaces import Workspace
+
+API_PREFIX = "/api/v1"
+API_VERSION = 1
+WS = f"{API_PREFIX}/workspaces/{{workspace}}"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API operation."""
+
+    name: str
+    method: str
+    path: str
+    response: TypeAdapter[Any] | None = field(default=None, compare=False)
+
+    def url(self, params: dict[str, str]) -> str:
+        """The path with its parameters filled in (URL-quoted)."""
+        from urllib.parse import quote
+
+        # NOTE: quote "/" too, so an artifact path such as "../x" cannot be resolved away by the
+        # HTTP client before the server gets to refuse it.
+        return self.path.format(**{k: quote(v, safe="") for k, v in params.items()})
+
+
+def _op(name: str, method: str, path: str, response: Any = None) -> Operation:
+    return Operation(name, method, path, TypeAdapter(response) if response is not None else None)
+
+
+WORKSPACES_LIST = _op("workspaces.list", "GET", f"{API_PREFIX}/workspaces", list[Workspace])
+WORKSPACES_CREATE = _op("workspaces.create", "POST", f"{API_PREFIX}/workspaces", Workspace)
+WORKSPACES_GET = _op("workspaces.get", "GET", WS, Workspace)
+
+EXPERIMENTS_LIST = _op("experiments.list", "GET", f"{WS}/experiments", Page[Experiment])
+EXPERIMENTS_CREATE = _op("experiments.create", "POST", f"{WS}/experiments", Experiment)
+EXPERIMENTS_GET = _op("experiments.get", "GET", f"{WS}/experiments/{{name}}", Experiment)
+
+RUNS_CREATE = _op("runs.create", "POST", f"{WS}/runs", Run)
+RUNS_SEARCH = _op("runs.search", "POST", f"{WS}/runs/search", Page[Run])
+RUNS_GET = _op("runs.get", "GET", f"{WS}/runs/{{name}}", Run)
+RUNS_UPDATE = _op("runs.update", "PATCH", f"{WS}/runs/{{name}}", Run)
+RUNS_ARCHIVE = _op("runs.archive", "POST", f"{WS}/runs/{{name}}/archive", Run)
+RUNS_RESTORE = _op("runs.restore", "POST", f"{WS}/runs/{{name}}/restore", Run)
+RUNS_LOG_BATCH = _op("runs.log_batch", "POST", f"{WS}/runs/{{name}}/log-batch", LogBatchResult)
+RUNS_DELETE_TAG = _op("runs.delete_tag", "DELETE", f"{WS}/runs/{{name}}/tags/{{key}}")
+RUNS_METRIC_HISTORY = _op(
+    "runs.metric_history", "GET", f"{WS}/runs/{{name}}/metrics/{{key}}", MetricSeries
+)
+RUNS_FILES_LIST = _op("runs.files_list", "GET", f"{WS}/runs/{{name}}/files", list[ArtifactFile])
+RUNS_FILE_PUT = _op("runs.file_put", "PUT", f"{WS}/runs/{{name}}/files/{{path}}", ArtifactFile)
+RUNS_FILE_GET = _op("runs.file_get", "GET", f"{WS}/runs/{{name}}/files/{{path}}")
+
+HEALTH = _op("health", "GET", "/healthz", dict[str, Any])

@@ -1,0 +1,203 @@
+"""Runs: one record for jobs and interactive runs, with status, params, tags and metrics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from basalt.spec.common import JSON, Entity, Name, SpecModel, check_value
+from basalt.spec.experiments import DEFAULT_EXPERIMENT
+
+
+class RunStatus(StrEnum):
+    """Lifecycle of a run, named as Azure ML names job statuses."""
+
+    NOT_STARTED = "NotStarted"
+    QUEUED = "Queued"
+    PREPARING = "Preparing"
+    RUNNING = "Running"
+    FINALIZING = "Finalizing"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+    CANCELED = "Canceled"
+
+    def is_terminal(self) -> bool:
+        """True once the run can change no more."""
+        return self in _TERMINAL
+
+
+_TERMINAL = {RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELED}
+
+# NOTE: the one allowed-transitions table. Services consult it; nothing else decides.
+ALLOWED_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
+    RunStatus.NOT_STARTED: frozenset(
+        {RunStatus.QUEUED, RunStatus.PREPARING, RunStatus.RUNNING, RunStatus.CANCELED,
+         RunStatus.FAILED}
+    ),
+    RunStatus.QUEUED: frozenset(
+        {RunStatus.PREPARING, RunStatus.RUNNING, RunStatus.CANCELED, RunStatus.FAILED}
+    ),
+    RunStatus.PREPARING: frozenset({RunStatus.RUNNING, RunStatus.CANCELED, RunStatus.FAILED}),
+    RunStatus.RUNNING: frozenset(
+        {RunStatus.FINALIZING, RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELED}
+    ),
+    RunStatus.FINALIZING: frozenset({RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELED}),
+    RunStatus.COMPLETED: frozenset(),
+    RunStatus.FAILED: frozenset(),
+    RunStatus.CANCELED: frozenset(),
+}
+
+
+class RunErrorType(StrEnum):
+    """Why a run failed."""
+
+    USER_CODE = "UserCode"
+    SYSTEM = "System"
+    CANCELED = "Canceled"
+
+
+class RunError(SpecModel):
+    """The failure recorded on a run."""
+
+    type: RunErrorType = RunErrorType.USER_CODE
+    message: str
+    traceback: str | None = None
+
+
+class StatusChange(SpecModel):
+    """One entry of a run's status history."""
+
+    status: RunStatus
+    at: datetime
+
+
+class MetricPoint(SpecModel):
+    """One logged value. ``timestamp`` is epoch milliseconds; NaN and infinities are kept."""
+
+    key: Name
+    value: float
+    step: int = 0
+    timestamp: int = Field(description="Epoch milliseconds when the value was logged.")
+
+
+class RunCreate(SpecModel):
+    """Body of a run creation (an interactive run, or the record of a job)."""
+
+    name: str | None = Field(default=None, description="Run name (id); generated if omitted.")
+    experiment_name: Name = DEFAULT_EXPERIMENT
+    display_name: str | None = None
+    description: str = ""
+    status: Literal[RunStatus.NOT_STARTED, RunStatus.QUEUED, RunStatus.RUNNING] = (
+        RunStatus.RUNNING
+    )
+    tags: dict[Name, str] = {}
+    params: dict[Name, str] = {}
+    properties: dict[str, str] = {}
+    parent_name: str | None = None
+    spec: JSON | None = Field(default=None, description="The job spec as submitted; None if interactive.")
+    created_by: str | None = None
+
+    @field_validator("tags", "params")
+    @classmethod
+    def _values(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, item in value.items():
+            check_value(item, f"value of {key!r}")
+        return value
+
+
+class RunUpdate(SpecModel):
+    """Partial update of a run: only the fields sent are applied."""
+
+    status: RunStatus | None = None
+    display_name: str | None = None
+    description: str | None = None
+    error: RunError | None = None
+
+
+class Run(Entity):
+    """A run (or job) as returned by the API."""
+
+    name: str
+    display_name: str | None = None
+    experiment_name: str
+    experiment_id: str
+    kind: Literal["job", "interactive"] = "interactive"
+    status: RunStatus
+    description: str = ""
+    created_at: datetime
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    duration_s: float | None = Field(default=None, description="end (or now) minus start.")
+    created_by: str | None = None
+    params: dict[str, str] = {}
+    tags: dict[str, str] = {}
+    properties: dict[str, str] = {}
+    metrics: dict[str, float] = Field(default={}, description="Latest value of every metric.")
+    status_history: list[StatusChange] = []
+    parent_name: str | None = None
+    children: list[str] = []
+    spec: JSON | None = None
+    snapshot_id: str | None = None
+    error: RunError | None = None
+    archived: bool = False
+
+
+class LogBatch(SpecModel):
+    """Metrics, params and tags sent together (the tracking client's unit of work)."""
+
+    metrics: list[MetricPoint] = []
+    params: dict[Name, str] = {}
+    tags: dict[Name, str] = {}
+
+    @field_validator("tags", "params")
+    @classmethod
+    def _values(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, item in value.items():
+            check_value(item, f"value of {key!r}")
+        return value
+
+
+class LogBatchResult(SpecModel):
+    """What a batch stored."""
+
+    metrics: int
+    params: int
+    tags: int
+
+
+class MetricSeries(SpecModel):
+    """The history of one metric, columnar so a million points stay compact.
+
+    When ``downsampled`` is true each bucket of steps is represented by its minimum and its
+    maximum value (two points), so spikes survive downsampling.
+    """
+
+    run_name: str
+    key: str
+    steps: list[int]
+    timestamps: list[int]
+    values: list[float]
+    downsampled: bool = False
+    total_points: int
+
+
+class RunListQuery(SpecModel):
+    """Query of ``jobs.list``."""
+
+    experiment_name: str | None = None
+    filter: str | None = None
+    order_by: list[str] = []
+    max_results: int | None = Field(default=None, ge=1, le=10_000)
+    page_token: str | None = None
+    include_archived: bool = False
+
+
+class ArtifactFile(Entity):
+    """A file or folder among a run's output files."""
+
+    path: str
+    size: int | None = None
+    is_dir: bool = False

@@ -1,0 +1,1 @@
+"""The metadata store: the only package that imports SQLAlchemy."""

@@ -1,0 +1,1 @@
+"""Queries per concept; they return rows and hold no business rule."""

@@ -1,0 +1,78 @@
+"""Experiment queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from basalt.store.tables import ExperimentRow, ExperimentTagRow, RunRow
+
+
+class ExperimentRepo:
+    """Reads and writes experiment rows and their tags."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find_by_name(self, workspace_id: int, name: str) -> ExperimentRow | None:
+        """The experiment called ``name`` in the workspace, or None."""
+        stmt = select(ExperimentRow).where(
+            ExperimentRow.workspace_id == workspace_id, ExperimentRow.name == name
+        )
+        return self.session.scalars(stmt).first()
+
+    def find_by_id(self, workspace_id: int, experiment_id: int) -> ExperimentRow | None:
+        """The experiment with this id in the workspace, or None."""
+        stmt = select(ExperimentRow).where(
+            ExperimentRow.workspace_id == workspace_id, ExperimentRow.id == experiment_id
+        )
+        return self.session.scalars(stmt).first()
+
+    def list(
+        self, workspace_id: int, *, include_archived: bool, offset: int, limit: int
+    ) -> list[ExperimentRow]:
+        """Experiments of the workspace, newest first."""
+        stmt = select(ExperimentRow).where(ExperimentRow.workspace_id == workspace_id)
+        if not include_archived:
+            stmt = stmt.where(ExperimentRow.archived.is_(False))
+        stmt = stmt.order_by(ExperimentRow.created_at.desc(), ExperimentRow.id.desc())
+        return list(self.session.scalars(stmt.offset(offset).limit(limit)))
+
+    def tags(self, experiment_ids: list[int]) -> dict[int, dict[str, str]]:
+        """Tags of several experiments."""
+        out: dict[int, dict[str, str]] = {i: {} for i in experiment_ids}
+        if experiment_ids:
+            stmt = select(ExperimentTagRow).where(ExperimentTagRow.experiment_id.in_(experiment_ids))
+            for tag in self.session.scalars(stmt):
+                out[tag.experiment_id][tag.key] = tag.value
+        return out
+
+    def run_counts(self, experiment_ids: list[int]) -> dict[int, int]:
+        """Number of runs in each experiment."""
+        if not experiment_ids:
+            return {}
+        stmt = (
+            select(RunRow.experiment_id, func.count())
+            .where(RunRow.experiment_id.in_(experiment_ids))
+            .group_by(RunRow.experiment_id)
+        )
+        return {eid: n for eid, n in self.session.execute(stmt)}
+
+    def add(self, row: ExperimentRow, tags: dict[str, str]) -> ExperimentRow:
+        """Insert an experiment with its tags."""
+        self.session.add(row)
+        self.session.flush()
+        self.set_tags(row.id, tags)
+        return row
+
+    def set_tags(self, experiment_id: int, tags: dict[str, str]) -> None:
+        """Insert or overwrite tags."""
+        for key, value in tags.items():
+            self.session.merge(ExperimentTagRow(experiment_id=experiment_id, key=key, value=value))
+
+    def delete_tag(self, experiment_id: int, key: str) -> int:
+        """Delete one tag; returns the number of rows removed."""
+        stmt = delete(ExperimentTagRow).where(
+            ExperimentTagRow.experiment_id == experiment_id, ExperimentTagRow.key == key
+        )
+        return self.session.execute(stmt).rowcount  # type: ignore[attr-defined,no-any-return]
