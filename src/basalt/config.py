@@ -36,7 +36,7 @@ class ArtifactSettings(BaseModel):
 
     url: str | None = Field(
         default=None,
-        description="Artifact root: a folder or s3://bucket/prefix; default: the workspace's folder.",
+        description="Artifact root: a folder or s3://bucket/prefix; default: the workspace's.",
     )
     s3_endpoint_url: str | None = Field(
         default=None, description="Endpoint of an S3-compatible server (MinIO, Ceph, ...)."

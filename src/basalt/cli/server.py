@@ -15,10 +15,18 @@ app = typer.Typer(help="Run the Basalt server.", no_args_is_help=True)
 @app.command("start")
 def start(
     ctx: typer.Context,
-    host: str | None = typer.Option(None, "--host", help="Address to listen on (default 127.0.0.1)."),
-    port: int | None = typer.Option(None, "--port", help="Port (default 5280; 0 picks a free one)."),
-    store: str | None = typer.Option(None, "--store", help="Store URL, e.g. postgresql+psycopg://..."),
-    artifacts: str | None = typer.Option(None, "--artifacts", help="Artifact root: folder or s3://..."),
+    host: str | None = typer.Option(
+        None, "--host", help="Address to listen on (default 127.0.0.1)."
+    ),
+    port: int | None = typer.Option(
+        None, "--port", help="Port (default 5280; 0 picks a free one)."
+    ),
+    store: str | None = typer.Option(
+        None, "--store", help="Store URL, e.g. postgresql+psycopg://..."
+    ),
+    artifacts: str | None = typer.Option(
+        None, "--artifacts", help="Artifact root: folder or s3://..."
+    ),
 ) -> None:
     """Serve the REST API at /api/v1 (OpenAPI at /openapi.json, health at /healthz)."""
     import uvicorn
@@ -37,8 +45,17 @@ def start(
     settings = load_settings(ctx_of(ctx).workspace, **overrides)
     configure_logging(settings.logging)
     app_ = create_app(settings)
-    say(f"Basalt server on http://{settings.server.host}:{settings.server.port} (store {_safe(settings.store_url())})")
-    uvicorn.run(app_, host=settings.server.host, port=settings.server.port, log_level="warning", access_log=False)
+    say(
+        f"Basalt server on http://{settings.server.host}:{settings.server.port} "
+        f"(store {_safe(settings.store_url())})"
+    )
+    uvicorn.run(
+        app_,
+        host=settings.server.host,
+        port=settings.server.port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 def _safe(url: str) -> str:

@@ -87,5 +87,7 @@ class Client:
         self.close()
 
     def __repr__(self) -> str:
-        where = self.settings.url or (str(self.settings.workspace) if self.settings.workspace else "?")
+        where = self.settings.url or (
+            str(self.settings.workspace) if self.settings.workspace else "?"
+        )
         return f"Client({where!r}, workspace={self.workspace_name!r})"

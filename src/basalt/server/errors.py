@@ -1,4 +1,4 @@
-"""Error handlers: BasaltError → envelope; validation → invalid_argument; anything else → internal."""
+"""Error handlers: BasaltError → envelope, validation → invalid_argument, the rest → internal."""
 
 from __future__ import annotations
 
@@ -57,12 +57,14 @@ def install(app: FastAPI) -> None:
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
         rid = _request_id(request)
         logger.error("internal error in request %s", rid, exc_info=exc)
-        err = InternalError(f"Internal server error; the server log has details under request id {rid}")
+        err = InternalError(
+            f"Internal server error; the server log has details under request id {rid}"
+        )
         return _respond(request, err)
 
 
 def _plain(errors: object) -> list[dict[str, object]]:
-    out = []
+    out: list[dict[str, object]] = []
     for e in errors if isinstance(errors, list) else []:
         out.append({"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))})
     return out

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from basalt._internal.clock import Clock
 from basalt._internal.ids import new_run_name
@@ -237,9 +237,7 @@ class RunService:
             repo.insert_params(row.id, new_params)
             repo.upsert_tags(row.id, dict(batch.tags))
             repo.insert_metrics(row.id, points)
-        return LogBatchResult(
-            metrics=len(points), params=len(batch.params), tags=len(batch.tags)
-        )
+        return LogBatchResult(metrics=len(points), params=len(batch.params), tags=len(batch.tags))
 
     def _check_params(self, repo: RunRepo, row: RunRow, params: dict[str, str]) -> dict[str, str]:
         existing = repo.existing_params(row.id, params)
@@ -287,12 +285,21 @@ class RunService:
         total = len(steps)
         if max_points is None or total <= max_points:
             return MetricSeries(
-                run_name=name, key=key, steps=steps, timestamps=stamps, values=values,
+                run_name=name,
+                key=key,
+                steps=steps,
+                timestamps=stamps,
+                values=values,
                 total_points=total,
             )
         ds, dt, dv = downsample_min_max(steps, stamps, values, max_points // 2)
         return MetricSeries(
-            run_name=name, key=key, steps=ds, timestamps=dt, values=dv, downsampled=True,
+            run_name=name,
+            key=key,
+            steps=ds,
+            timestamps=dt,
+            values=dv,
+            downsampled=True,
             total_points=total,
         )
 
@@ -303,7 +310,7 @@ class RunService:
         return f"workspaces/{workspace}/runs/{name}"
 
     def upload_artifact(
-        self, workspace: str, name: str, path: str, source: Path | BinaryIO | bytes
+        self, workspace: str, name: str, path: str, source: Path | IO[bytes] | bytes
     ) -> ArtifactFile:
         """Store one file of a run under ``path``.
 
@@ -332,7 +339,8 @@ class RunService:
             return []
         items = self.artifacts.list(base, recursive=True)
         return [
-            ArtifactFile(path=i.relative_to(prefix).path, size=i.size, is_dir=i.is_dir) for i in items
+            ArtifactFile(path=i.relative_to(prefix).path, size=i.size, is_dir=i.is_dir)
+            for i in items
         ]
 
     def open_artifact(self, workspace: str, name: str, path: str) -> BinaryIO:

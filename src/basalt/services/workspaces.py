@@ -36,7 +36,9 @@ class WorkspaceService:
             if repo.find_by_name(body.name) is not None:
                 raise AlreadyExistsError(f"Workspace '{body.name}' already exists")
             row = repo.add(
-                WorkspaceRow(name=body.name, description=body.description, created_at=self.clock.now())
+                WorkspaceRow(
+                    name=body.name, description=body.description, created_at=self.clock.now()
+                )
             )
             logger.info("created workspace %s", body.name)
             return _to_spec(row)

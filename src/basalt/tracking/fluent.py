@@ -37,7 +37,9 @@ class ActiveRun:
         self.name = name
         self.attached = attached
         settings = client.settings.tracking
-        self._batcher = Batcher(self._send, batch_size=settings.batch_size, interval=settings.flush_interval)
+        self._batcher = Batcher(
+            self._send, batch_size=settings.batch_size, interval=settings.flush_interval
+        )
         self._ended = False
 
     def _send(self, points: list[Point], params: dict[str, str], tags: dict[str, str]) -> None:
@@ -72,14 +74,23 @@ class ActiveRun:
 
                 update = RunUpdate(status=RunStatus(status))
                 if error:
-                    update = RunUpdate(status=RunStatus(status), error=RunError(message=error.splitlines()[-1] if error.strip() else error, traceback=error))
+                    update = RunUpdate(
+                        status=RunStatus(status),
+                        error=RunError(
+                            message=error.splitlines()[-1] if error.strip() else error,
+                            traceback=error,
+                        ),
+                    )
                 self.client.jobs.update(self.name, update)
 
     def __enter__(self) -> ActiveRun:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         with _lock:
             if _state["run"] is self:
@@ -221,7 +232,9 @@ def log_artifact(local_path: str | Path, artifact_path: str | None = None) -> No
     prefix = f"{artifact_path.strip('/')}/" if artifact_path else ""
     if src.is_dir():
         for file in sorted(p for p in src.rglob("*") if p.is_file()):
-            run.client.jobs.upload_file(run.name, file, f"{prefix}{src.name}/{file.relative_to(src).as_posix()}")
+            run.client.jobs.upload_file(
+                run.name, file, f"{prefix}{src.name}/{file.relative_to(src).as_posix()}"
+            )
     else:
         run.client.jobs.upload_file(run.name, src, f"{prefix}{src.name}")
 
@@ -252,7 +265,11 @@ def log_image(image: Any, artifact_file: str) -> None:
     else:
         from basalt.errors import invalid
 
-        raise invalid("image", f"log_image cannot store a {type(image).__name__}; pass a path, PNG bytes, a PIL image or a matplotlib figure")
+        raise invalid(
+            "image",
+            f"log_image cannot store a {type(image).__name__}; pass a path, PNG bytes, "
+            "a PIL image or a matplotlib figure",
+        )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(artifact_file).name
         path.write_bytes(data)

@@ -11,12 +11,19 @@ from basalt.spec.runs import LogBatch, MetricPoint, RunCreate, RunStatus, RunUpd
 
 
 def _points(key: str, values: list[float]) -> list[MetricPoint]:
-    return [MetricPoint(key=key, value=v, step=i, timestamp=1_000 + i) for i, v in enumerate(values)]
+    return [
+        MetricPoint(key=key, value=v, step=i, timestamp=1_000 + i) for i, v in enumerate(values)
+    ]
 
 
 def test_create_and_get_run_records_everything(client):
     run = client.jobs.create_run(
-        RunCreate(experiment_name="mnist", display_name="first", tags={"team": "vision"}, params={"lr": "0.1"})
+        RunCreate(
+            experiment_name="mnist",
+            display_name="first",
+            tags={"team": "vision"},
+            params={"lr": "0.1"},
+        )
     )
     got = client.jobs.get(run.name)
     assert got.name == run.name
@@ -39,7 +46,8 @@ def test_metrics_keep_every_point_with_nan_and_infinities(client):
     assert series.steps == [0, 1, 2, 3, 4]
     assert series.values[0] == 1.0
     assert math.isnan(series.values[1])
-    assert series.values[2] == math.inf and series.values[3] == -math.inf
+    assert series.values[2] == math.inf
+    assert series.values[3] == -math.inf
     assert client.jobs.get(run.name).metrics == {"loss": 0.5}
 
 
@@ -50,7 +58,9 @@ def test_latest_metric_is_highest_step_even_when_logged_out_of_order(client):
         MetricPoint(key="acc", value=0.1, step=1, timestamp=9),
     ]
     client.jobs.log_batch(run.name, LogBatch(metrics=batch))
-    client.jobs.log_batch(run.name, LogBatch(metrics=[MetricPoint(key="acc", value=0.2, step=2, timestamp=10)]))
+    client.jobs.log_batch(
+        run.name, LogBatch(metrics=[MetricPoint(key="acc", value=0.2, step=2, timestamp=10)])
+    )
     assert client.jobs.get(run.name).metrics["acc"] == 0.9
 
 
@@ -64,7 +74,8 @@ def test_downsampled_history_keeps_spikes(client):
     assert series.downsampled
     assert series.total_points == 10_000
     assert len(series.values) <= 100
-    assert 99.0 in series.values and -5.0 in series.values
+    assert 99.0 in series.values
+    assert -5.0 in series.values
     assert series.steps == sorted(series.steps)
 
 
@@ -79,8 +90,10 @@ def test_params_are_immutable(client):
 def test_status_transitions_follow_the_table(client):
     run = client.jobs.create_run(RunCreate())
     done = client.jobs.set_status(run.name, "Completed")
-    assert done.status == RunStatus.COMPLETED and done.end_time is not None
-    assert done.duration_s is not None and done.duration_s >= 0
+    assert done.status == RunStatus.COMPLETED
+    assert done.end_time is not None
+    assert done.duration_s is not None
+    assert done.duration_s >= 0
     with pytest.raises(ConflictError, match="Completed"):
         client.jobs.set_status(run.name, "Running")
 
@@ -88,7 +101,8 @@ def test_status_transitions_follow_the_table(client):
 def test_partial_update_changes_only_sent_fields(client):
     run = client.jobs.create_run(RunCreate(display_name="keep", description="d"))
     updated = client.jobs.update(run.name, RunUpdate(description="new"))
-    assert updated.display_name == "keep" and updated.description == "new"
+    assert updated.display_name == "keep"
+    assert updated.description == "new"
 
 
 def test_unknown_run_and_workspace_are_not_found(client):
@@ -112,13 +126,17 @@ def test_duplicate_run_name_is_refused(client):
 def test_bad_metric_keys_are_invalid_argument(client, key, needle):
     run = client.jobs.create_run(RunCreate())
     with pytest.raises(InvalidArgumentError, match=needle):
-        client.jobs.log_batch(run.name, LogBatch(metrics=[MetricPoint(key=key, value=1.0, timestamp=1)]))
+        client.jobs.log_batch(
+            run.name, LogBatch(metrics=[MetricPoint(key=key, value=1.0, timestamp=1)])
+        )
 
 
 def test_list_filters_orders_and_pages(client):
     for i in range(7):
         run = client.jobs.create_run(RunCreate(experiment_name="sweep", params={"i": str(i)}))
-        client.jobs.log_batch(run.name, LogBatch(metrics=[MetricPoint(key="acc", value=i / 10, timestamp=1)]))
+        client.jobs.log_batch(
+            run.name, LogBatch(metrics=[MetricPoint(key="acc", value=i / 10, timestamp=1)])
+        )
     top = client.jobs.list(filter="metrics.acc >= 0.3", order_by=["metrics.acc DESC"])
     assert [r.params["i"] for r in top] == ["6", "5", "4", "3"]
     limited = client.jobs.list(experiment_name="sweep", max_results=5)
@@ -157,7 +175,9 @@ def test_files_upload_list_and_download(client, tmp_path):
     assert [p.read_bytes() for p in written] == [src.read_bytes()]
 
 
-@pytest.mark.parametrize("path", ["../escape", "/abs/path", "a//b"], ids=["dotdot", "absolute", "empty-seg"])
+@pytest.mark.parametrize(
+    "path", ["../escape", "/abs/path", "a//b"], ids=["dotdot", "absolute", "empty-seg"]
+)
 def test_bad_artifact_paths_are_refused(client, tmp_path, path):
     run = client.jobs.create_run(RunCreate())
     src = tmp_path / "f.txt"
@@ -173,7 +193,8 @@ def test_experiments_and_workspaces(client):
         client.experiments.create("exp-a")
     client.jobs.create_run(RunCreate(experiment_name="exp-a"))
     exp = client.experiments.get("exp-a")
-    assert exp.tags == {"k": "v"} and exp.run_count == 1
+    assert exp.tags == {"k": "v"}
+    assert exp.run_count == 1
     assert "exp-a" in [e.name for e in client.experiments.list()]
     client.workspaces.create("team-b")
     assert [w.name for w in client.workspaces.list()] == ["default", "team-b"]

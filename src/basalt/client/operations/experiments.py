@@ -15,7 +15,9 @@ class ExperimentOperations:
         self._t = transport
         self._ws = workspace
 
-    def list(self, *, include_archived: bool = False, max_results: int | None = None) -> list[Experiment]:
+    def list(
+        self, *, include_archived: bool = False, max_results: int | None = None
+    ) -> list[Experiment]:
         """Experiments, newest first (every page fetched, up to ``max_results``)."""
         out: list[Experiment] = []
         token: str | None = None
@@ -30,7 +32,9 @@ class ExperimentOperations:
             if token is None or (max_results is not None and len(out) >= max_results):
                 return out[:max_results] if max_results else out
 
-    def create(self, name: str, *, description: str = "", tags: dict[str, str] | None = None) -> Experiment:
+    def create(
+        self, name: str, *, description: str = "", tags: dict[str, str] | None = None
+    ) -> Experiment:
         """Create an experiment (runs also create theirs on first use)."""
         body = ExperimentCreate(name=name, description=description, tags=tags or {})
         return self._t.call(ops.EXPERIMENTS_CREATE, {"workspace": self._ws}, body=body)  # type: ignore[no-any-return]

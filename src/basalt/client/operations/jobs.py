@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -39,19 +41,22 @@ class JobOperations:
         self,
         experiment_name: str | None = None,
         filter: str | None = None,
-        order_by: list[str] | str | None = None,
+        order_by: builtins.list[str] | str | None = None,
         max_results: int | None = None,
         *,
         include_archived: bool = False,
-    ) -> list[Run]:
+    ) -> builtins.list[Run]:
         """Runs matching a filter, newest first unless ``order_by`` says otherwise.
 
         Example:
-            >>> client.jobs.list(filter="metrics.accuracy > 0.9 and status = 'Completed'",
-            ...                  order_by=["metrics.accuracy DESC"], max_results=10)  # doctest: +SKIP
+            >>> client.jobs.list(  # doctest: +SKIP
+            ...     filter="metrics.accuracy > 0.9 and status = 'Completed'",
+            ...     order_by=["metrics.accuracy DESC"],
+            ...     max_results=10,
+            ... )
         """
         orders = [order_by] if isinstance(order_by, str) else list(order_by or [])
-        out: list[Run] = []
+        out: builtins.list[Run] = []
         token: str | None = None
         while True:
             want = None if max_results is None else min(max_results - len(out), 1000)
@@ -97,30 +102,36 @@ class JobOperations:
         """Remove a tag from a run."""
         self._t.call(ops.RUNS_DELETE_TAG, self._p(name, key=key))
 
-    def get_metric_history(self, name: str, key: str, max_points: int | None = None) -> MetricSeries:
+    def get_metric_history(
+        self, name: str, key: str, max_points: int | None = None
+    ) -> MetricSeries:
         """Every point of one metric, or about ``max_points`` keeping each bucket's min and max.
 
         Example:
-            >>> series = client.jobs.get_metric_history(run, "loss", max_points=1000)  # doctest: +SKIP
+            >>> series = client.jobs.get_metric_history(  # doctest: +SKIP
+            ...     run, "loss", max_points=1000
+            ... )
             >>> list(zip(series.steps, series.values))[:3]  # doctest: +SKIP
         """
         query: dict[str, Any] = {"max_points": max_points}
         return self._t.call(ops.RUNS_METRIC_HISTORY, self._p(name, key=key), query=query)  # type: ignore[no-any-return]
 
-    def list_files(self, name: str, path: str = "") -> list[ArtifactFile]:
+    def list_files(self, name: str, path: str = "") -> builtins.list[ArtifactFile]:
         """Output files of a run (recursively, under ``path``)."""
         return self._t.call(ops.RUNS_FILES_LIST, self._p(name), query={"path": path})  # type: ignore[no-any-return]
 
     def upload_file(self, name: str, local_path: Path | str, artifact_path: str) -> ArtifactFile:
         """Store a local file among a run's output files, streamed."""
-        result = self._t.upload(ops.RUNS_FILE_PUT, self._p(name, path=artifact_path), Path(local_path))
+        result = self._t.upload(
+            ops.RUNS_FILE_PUT, self._p(name, path=artifact_path), Path(local_path)
+        )
         return ArtifactFile.model_validate(result, from_attributes=True)
 
     def open_file(self, name: str, path: str, dest: BinaryIO) -> None:
         """Stream one output file of a run into ``dest``."""
         self._t.download(ops.RUNS_FILE_GET, self._p(name, path=path), dest)
 
-    def download(self, name: str, download_path: Path | str = ".") -> list[Path]:
+    def download(self, name: str, download_path: Path | str = ".") -> builtins.list[Path]:
         """Download every output file of a run into ``download_path`` (paths kept).
 
         Returns:

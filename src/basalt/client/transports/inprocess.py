@@ -115,8 +115,10 @@ class InProcessTransport:
     ) -> Any:
         """Dispatch ``op`` to its service method."""
         body_type, handler = HANDLERS[op.name]
-        if body is not None and body_type is not None and (
-            self.roundtrip or not isinstance(body, body_type)
+        if (
+            body is not None
+            and body_type is not None
+            and (self.roundtrip or not isinstance(body, body_type))
         ):
             body = body_type.model_validate_json(body.model_dump_json(exclude_unset=True))
         result = handler(self.services, params, dict(query or {}), body)

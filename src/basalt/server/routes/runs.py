@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from typing import BinaryIO
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -90,7 +89,9 @@ def metric_history(
 
 
 @router.get(ops.RUNS_FILES_LIST.path, operation_id="runs-files-list")
-def list_files(services: ServicesDep, workspace: str, name: str, path: str = "") -> list[ArtifactFile]:
+def list_files(
+    services: ServicesDep, workspace: str, name: str, path: str = ""
+) -> list[ArtifactFile]:
     """List a run's output files under ``path``."""
     return services.runs.list_artifacts(workspace, name, path)
 
@@ -102,7 +103,7 @@ async def put_file(
     """Upload one output file; the body is the file's bytes, streamed."""
     # NOTE: async only to read the body as a stream; it spools to disk past 8 MiB, so a large
     # upload never sits in memory, and the store call runs in the thread pool.
-    spool: BinaryIO = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     try:
         async for chunk in request.stream():
             await run_in_threadpool(spool.write, chunk)

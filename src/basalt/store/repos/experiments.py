@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -30,7 +32,7 @@ class ExperimentRepo:
 
     def list(
         self, workspace_id: int, *, include_archived: bool, offset: int, limit: int
-    ) -> list[ExperimentRow]:
+    ) -> builtins.list[ExperimentRow]:
         """Experiments of the workspace, newest first."""
         stmt = select(ExperimentRow).where(ExperimentRow.workspace_id == workspace_id)
         if not include_archived:
@@ -38,16 +40,18 @@ class ExperimentRepo:
         stmt = stmt.order_by(ExperimentRow.created_at.desc(), ExperimentRow.id.desc())
         return list(self.session.scalars(stmt.offset(offset).limit(limit)))
 
-    def tags(self, experiment_ids: list[int]) -> dict[int, dict[str, str]]:
+    def tags(self, experiment_ids: builtins.list[int]) -> dict[int, dict[str, str]]:
         """Tags of several experiments."""
         out: dict[int, dict[str, str]] = {i: {} for i in experiment_ids}
         if experiment_ids:
-            stmt = select(ExperimentTagRow).where(ExperimentTagRow.experiment_id.in_(experiment_ids))
+            stmt = select(ExperimentTagRow).where(
+                ExperimentTagRow.experiment_id.in_(experiment_ids)
+            )
             for tag in self.session.scalars(stmt):
                 out[tag.experiment_id][tag.key] = tag.value
         return out
 
-    def run_counts(self, experiment_ids: list[int]) -> dict[int, int]:
+    def run_counts(self, experiment_ids: builtins.list[int]) -> dict[int, int]:
         """Number of runs in each experiment."""
         if not experiment_ids:
             return {}

@@ -57,13 +57,13 @@ class RunRepo:
         """Append one entry to the run's status history."""
         self.session.add(RunStatusChangeRow(run_id=run_id, status=status, at=at))
 
-    def page(self, stmt: Select[tuple[RunRow]], offset: int, limit: int) -> list[RunRow]:
+    def page(self, stmt: Select[RunRow], offset: int, limit: int) -> list[RunRow]:
         """Rows of a run query (built with store.filters), one page."""
         return list(self.session.scalars(stmt.offset(offset).limit(limit)))
 
     def base_query(
         self, workspace_id: int, experiment_id: int | None, include_archived: bool
-    ) -> Select[tuple[RunRow]]:
+    ) -> Select[RunRow]:
         """The runs of a workspace (optionally one experiment), before filter and order."""
         stmt = select(RunRow).where(RunRow.workspace_id == workspace_id)
         if experiment_id is not None:
