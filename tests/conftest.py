@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-PG_ADMIN_URL = os.environ.get("BASALT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "BASALT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -44,16 +46,45 @@ def pg_server() -> str:
     return PG_ADMIN_URL
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_server: str) -> Iterator[str]:
+    """A database migrated to the newest revision once, copied for each test (fast setup)."""
+    import psycopg
+
+    from basalt.services.container import upgrade_store
+
+    name = f"basalt_tpl_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    upgrade_store(f"{pg_server.rsplit('/', 1)[0]}/{name}")
+    yield name
+    with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def pg_url(pg_server: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+def pg_url(pg_server: str, pg_template: str) -> Iterator[str]:
+    """A fresh PostgreSQL database at the newest schema for one test, dropped afterwards."""
     import psycopg
 
     name = f"basalt_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
     base = pg_server.rsplit("/", 1)[0]
     yield f"{base}/{name}"
+    with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_empty_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (no tables), for migration tests."""
+    import psycopg
+
+    name = f"basalt_empty_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{pg_server.rsplit('/', 1)[0]}/{name}"
     with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -111,22 +142,46 @@ def app(settings, services):  # type: ignore[no-untyped-def]
     return create_app(settings, services=services)
 
 
-@pytest.fixture(params=["inprocess", "http"])
+@pytest.fixture(
+    params=[
+        "inprocess",
+        "http",
+        pytest.param("http-postgresql", marks=pytest.mark.postgres),
+    ]
+)
 def client(request: pytest.FixtureRequest, settings, services, app):  # type: ignore[no-untyped-def]
-    """The SDK client over both transports on the same store.
+    """The SDK client over both transports, on SQLite and on PostgreSQL.
 
     ``inprocess`` round-trips every request and response through JSON; ``http`` goes through
-    the FastAPI app with TestClient (no socket).
+    the FastAPI app with TestClient (no socket); ``http-postgresql`` does the same on a fresh
+    PostgreSQL database.
     """
     from fastapi.testclient import TestClient
 
     from basalt.client.client import Client
     from basalt.client.transports.http import HttpTransport
     from basalt.client.transports.inprocess import InProcessTransport
+    from basalt.server.app import create_app
+    from basalt.services.container import Services
 
     if request.param == "inprocess":
         transport = InProcessTransport(services=services, roundtrip=True)
         yield Client(settings=settings, transport=transport)
-    else:
+        return
+    if request.param == "http":
         with TestClient(app) as http:
             yield Client(settings=settings, transport=HttpTransport("http://testserver", http=http))
+        return
+    pg_settings = settings.model_copy(
+        update={
+            "store": settings.store.model_copy(update={"url": request.getfixturevalue("pg_url")})
+        }
+    )
+    pg_services = Services(pg_settings)
+    try:
+        with TestClient(create_app(pg_settings, services=pg_services)) as http:
+            yield Client(
+                settings=pg_settings, transport=HttpTransport("http://testserver", http=http)
+            )
+    finally:
+        pg_services.close()
