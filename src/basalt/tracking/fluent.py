@@ -154,12 +154,22 @@ def start_run(
                     experiment_name=experiment_name or DEFAULT_EXPERIMENT,
                     display_name=display_name,
                     tags=dict(tags or {}),
+                    created_by=_user(),
                 )
             )
             run = ActiveRun(cl, created.name, attached=False)
         _state["run"] = run
         _install_hooks()
         return run
+
+
+def _user() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return None
 
 
 def active_run() -> ActiveRun | None:
