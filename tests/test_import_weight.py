@@ -8,7 +8,17 @@ import sys
 
 import pytest
 
-HEAVY = ["sqlalchemy", "fastapi", "starlette", "pandas", "alembic", "uvicorn", "basalt.server", "basalt.store", "basalt.services"]
+HEAVY = [
+    "sqlalchemy",
+    "fastapi",
+    "starlette",
+    "pandas",
+    "alembic",
+    "uvicorn",
+    "basalt.server",
+    "basalt.store",
+    "basalt.services",
+]
 
 
 @pytest.mark.parametrize("module", ["basalt", "basalt.tracking"])

@@ -42,7 +42,9 @@ def normalize_artifact_path(path: str, *, field: str = "path", allow_empty: bool
         if seg == "":
             raise invalid(field, f"Artifact path {path!r} has an empty segment ('//')")
         if seg == "..":
-            raise invalid(field, f"Artifact path {path!r} contains '..'; paths may not leave the run")
+            raise invalid(
+                field, f"Artifact path {path!r} contains '..'; paths may not leave the run"
+            )
         if seg == ".":
             continue
         parts.append(seg)

@@ -130,4 +130,6 @@ def decode_page_token(token: str | None) -> int:
             raise ValueError(offset)
         return offset
     except Exception as exc:
-        raise invalid("page_token", f"page_token {token!r} is not a valid continuation token") from exc
+        raise invalid(
+            "page_token", f"page_token {token!r} is not a valid continuation token"
+        ) from exc

@@ -34,8 +34,13 @@ _TERMINAL = {RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELED}
 # NOTE: the one allowed-transitions table. Services consult it; nothing else decides.
 ALLOWED_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
     RunStatus.NOT_STARTED: frozenset(
-        {RunStatus.QUEUED, RunStatus.PREPARING, RunStatus.RUNNING, RunStatus.CANCELED,
-         RunStatus.FAILED}
+        {
+            RunStatus.QUEUED,
+            RunStatus.PREPARING,
+            RunStatus.RUNNING,
+            RunStatus.CANCELED,
+            RunStatus.FAILED,
+        }
     ),
     RunStatus.QUEUED: frozenset(
         {RunStatus.PREPARING, RunStatus.RUNNING, RunStatus.CANCELED, RunStatus.FAILED}
@@ -90,14 +95,14 @@ class RunCreate(SpecModel):
     experiment_name: Name = DEFAULT_EXPERIMENT
     display_name: str | None = None
     description: str = ""
-    status: Literal[RunStatus.NOT_STARTED, RunStatus.QUEUED, RunStatus.RUNNING] = (
-        RunStatus.RUNNING
-    )
+    status: Literal[RunStatus.NOT_STARTED, RunStatus.QUEUED, RunStatus.RUNNING] = RunStatus.RUNNING
     tags: dict[Name, str] = {}
     params: dict[Name, str] = {}
     properties: dict[str, str] = {}
     parent_name: str | None = None
-    spec: JSON | None = Field(default=None, description="The job spec as submitted; None if interactive.")
+    spec: JSON | None = Field(
+        default=None, description="The job spec as submitted; None if interactive."
+    )
     created_by: str | None = None
 
     @field_validator("tags", "params")

@@ -43,7 +43,9 @@ def _wait_for_line(proc: subprocess.Popen[str], prefix: str, timeout: float = 60
         if line.startswith(prefix):
             return line.strip()
         if line == "" and proc.poll() is not None:
-            raise AssertionError(f"process ended early: {proc.stderr.read() if proc.stderr else ''}")
+            raise AssertionError(
+                f"process ended early: {proc.stderr.read() if proc.stderr else ''}"
+            )
     raise AssertionError(f"no line starting with {prefix!r} within {timeout}s")
 
 

@@ -21,7 +21,9 @@ NAMING = {
 
 # BIGINT primary keys that still autoincrement on SQLite (where only INTEGER is the rowid).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
-JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql").with_variant(sqlite.JSON(), "sqlite")
+JSONType = (
+    JSON().with_variant(postgresql.JSONB(), "postgresql").with_variant(sqlite.JSON(), "sqlite")
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
