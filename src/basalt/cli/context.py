@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from basalt.client.client import Client
+from basalt.config import find_workspace
+from basalt.errors import NotFoundError
 
 
 class OutputFormat(StrEnum):
@@ -29,7 +31,20 @@ class Context:
     debug: bool = False
 
     def client(self) -> Client:
-        """A client for the chosen workspace or server."""
+        """A client for the chosen workspace or server.
+
+        Raises:
+            NotFoundError: ``--workspace PATH`` names a folder with no workspace at or above it.
+        """
+        if (
+            self.workspace is not None
+            and self.url is None
+            and find_workspace(self.workspace) is None
+        ):
+            raise NotFoundError(
+                f"No Basalt workspace at or above {self.workspace}; "
+                f"run 'basalt init {self.workspace}' to create one"
+            )
         return Client(url=self.url, workspace=self.workspace_name, path=self.workspace)
 
     @property
@@ -38,10 +53,20 @@ class Context:
         return self.output == OutputFormat.JSON
 
 
-def ctx_of(ctx: typer.Context) -> Context:
-    """The Context stored by the root callback."""
+def ctx_of(ctx: typer.Context, output: OutputFormat | None = None) -> Context:
+    """The Context stored by the root callback.
+
+    Args:
+        ctx: The command's typer context.
+        output: The command's own ``--output/-o``, which wins over the one given at the root,
+            so ``basalt -o json job list`` and ``basalt job list -o json`` both work.
+
+    Returns:
+        The parsed global options.
+    """
     obj = ctx.find_root().obj
-    return obj if isinstance(obj, Context) else Context()
+    found = obj if isinstance(obj, Context) else Context()
+    return replace(found, output=output) if output is not None else found
 
 
 def pick_name(positional: str | None, option: str | None, what: str = "name") -> str:
@@ -54,6 +79,10 @@ def pick_name(positional: str | None, option: str | None, what: str = "name") ->
     return value
 
 
-OutputOption = typer.Option(
-    None, "--output", "-o", help="table (default) or json.", case_sensitive=False
+OutputOption: OutputFormat | None = typer.Option(
+    None,
+    "--output",
+    "-o",
+    help="table (default) or json; also accepted before the command.",
+    case_sensitive=False,
 )

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
-from basalt.cli.context import ctx_of
+from basalt.cli.context import OutputFormat, OutputOption, ctx_of
 from basalt.cli.output import print_json, say
 from basalt.config import ARTIFACTS_DIR, CONFIG_FILE, WORKSPACE_DIR, load_settings
-from basalt.services.container import Services
+from basalt.errors import InvalidArgumentError
 
 _CONFIG_TEMPLATE = """\
 # Basalt workspace settings. Environment variables (BASALT_*) and command-line flags win.
@@ -22,10 +22,22 @@ _CONFIG_TEMPLATE = """\
 
 def init(
     ctx: typer.Context,
-    path: Path = typer.Argument(Path("."), help="Folder to hold the workspace (created if missing)."),
+    path: Path = typer.Argument(
+        Path("."), help="Folder to hold the workspace (created if missing)."
+    ),
+    output: OutputFormat | None = OutputOption,
 ) -> None:
-    """Create a workspace in PATH: .basalt/ with basalt.db, artifacts/ and config.toml."""
+    """Create a workspace in PATH: .basalt/ with basalt.db, artifacts/ and config.toml.
+
+    Running it again in a workspace is safe: it checks the store and applies new migrations.
+
+    Example: basalt init my-project
+    """
+    from basalt.services.container import Services
+
     root = path.resolve()
+    if root.exists() and not root.is_dir():
+        raise InvalidArgumentError(f"{root} is a file; give a folder for the workspace")
     state = root / WORKSPACE_DIR
     existed = state.is_dir()
     (state / ARTIFACTS_DIR).mkdir(parents=True, exist_ok=True)
@@ -35,7 +47,7 @@ def init(
     settings = load_settings(root)
     with Services(settings):
         pass  # opening creates the database, applies migrations and the default workspace
-    if ctx_of(ctx).json:
+    if ctx_of(ctx, output).json:
         print_json({"path": str(root), "created": not existed})
     elif existed:
         say(f"Workspace already in {root} (checked and up to date)")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
 from basalt._version import __version__
 from basalt.cli import db, experiment, init, job, server, workspace
 from basalt.cli.context import Context, OutputFormat
-from basalt.cli.output import error
+from basalt.cli.output import error, hint
 from basalt.errors import BasaltError
 
 app = typer.Typer(
@@ -32,7 +34,10 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     workspace: Path | None = typer.Option(
-        None, "--workspace", "-w", help="Folder of (or below) the workspace; default: walk up from here."
+        None,
+        "--workspace",
+        "-w",
+        help="Folder of (or below) the workspace; default: walk up from here.",
     ),
     url: str | None = typer.Option(None, "--url", help="A Basalt server (or set BASALT_URL)."),
     workspace_name: str | None = typer.Option(
@@ -47,7 +52,9 @@ def root(
     ),
 ) -> None:
     """Basalt: an open machine-learning workspace."""
-    ctx.obj = Context(workspace=workspace, url=url, workspace_name=workspace_name, output=output, debug=debug)
+    ctx.obj = Context(
+        workspace=workspace, url=url, workspace_name=workspace_name, output=output, debug=debug
+    )
     if debug:
         from basalt.config import LoggingSettings
         from basalt.logging import configure_logging
@@ -64,10 +71,14 @@ app.add_typer(db.app, name="db")
 
 
 def run() -> None:
-    """Console-script entry point: a user mistake is one line on stderr and exit code 1."""
+    """Console-script entry point: a user mistake is one line on stderr and exit code 1.
+
+    Usage mistakes (unknown option, bad value) exit 2; Ctrl-C exits 130. ``--debug`` shows the
+    traceback of unexpected errors and of BasaltErrors.
+    """
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        result = app(standalone_mode=False)
     except BasaltError as exc:
         if debug:
             raise
@@ -81,16 +92,45 @@ def run() -> None:
     except KeyboardInterrupt:
         error("interrupted")
         sys.exit(130)
+    except BrokenPipeError:
+        # NOTE: `basalt job list | head` closed our stdout; say nothing and flush nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        if _is_usage_error(exc):
+            _usage_error(exc)
         if debug:
             raise
-        error(f"unexpected {type(exc).__name__}: {exc} (run again with --debug for the traceback)")
+        # NOTE: first line only: drivers append "Background on this error ..." lines.
+        first = next(iter(str(exc).strip().splitlines()), "")
+        error(
+            f"unexpected {type(exc).__name__}: {first} (run again with --debug for the traceback)"
+        )
         sys.exit(1)
+    # NOTE: without standalone mode typer returns the code of a typer.Exit instead of raising.
+    if isinstance(result, int) and not isinstance(result, bool) and result:
+        sys.exit(result)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """True for click's (or typer's vendored click's) exceptions meant for the user."""
+    return isinstance(exc, typer.TyperException) or (
+        hasattr(exc, "format_message") and hasattr(exc, "exit_code")
+    )
+
+
+def _usage_error(exc: Exception) -> NoReturn:
+    """Report a command-line mistake as ``error: ...`` plus where to find help, then exit."""
+    code = int(getattr(exc, "exit_code", 2))
+    message = str(exc.format_message())  # type: ignore[attr-defined]
+    if message:  # empty for "no arguments: help shown"
+        error(message)
+        ctx = getattr(exc, "ctx", None)
+        command = getattr(ctx, "command_path", None)
+        if command:
+            hint(f"Try '{command} --help' for help.")
+    sys.exit(code)
 
 
 if __name__ == "__main__":
