@@ -37,7 +37,12 @@ def install(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {}
-        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        # A body that is not JSON at all is reported at ("body", <char offset>): name "body".
+        loc = [
+            str(p)
+            for p in first.get("loc", ())
+            if p not in ("body", "query", "path") and not isinstance(p, int)
+        ]
         field = ".".join(loc) or "body"
         message = f"Invalid {field}: {first.get('msg', 'bad value')}"
         err = InvalidArgumentError(message, details={"field": field, "errors": _plain(errors)})

@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from basalt.store.engine import make_engine
-from basalt.store.migrate import current_revision, head_revision, upgrade
+from basalt.store.migrate import HEAD, current_revision, head_revision, upgrade
 from basalt.store.tables import Base
 
 
@@ -38,5 +38,21 @@ def test_sqlite_connections_use_wal_and_foreign_keys(tmp_path):
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_head_constant_matches_the_newest_script():
+    assert head_revision() == HEAD
+
+
+def test_unreachable_store_is_unavailable_without_password():
+    from basalt.errors import UnavailableError
+
+    engine = make_engine("postgresql+psycopg://someone:s3cret@127.0.0.1:1/nothing")
+    try:
+        with pytest.raises(UnavailableError, match="Cannot open the metadata store") as info:
+            upgrade(engine)
+        assert "s3cret" not in info.value.message
     finally:
         engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from basalt.client.transports.base import Transport
+from basalt.errors import invalid
 from basalt.spec import operations as ops
 from basalt.spec.common import Page
 from basalt.spec.experiments import Experiment, ExperimentCreate
@@ -19,6 +20,8 @@ class ExperimentOperations:
         self, *, include_archived: bool = False, max_results: int | None = None
     ) -> list[Experiment]:
         """Experiments, newest first (every page fetched, up to ``max_results``)."""
+        if max_results is not None and max_results < 1:
+            raise invalid("max_results", f"max_results must be at least 1, not {max_results}")
         out: list[Experiment] = []
         token: str | None = None
         while True:
@@ -30,7 +33,7 @@ class ExperimentOperations:
             out.extend(page.items)
             token = page.next_page_token
             if token is None or (max_results is not None and len(out) >= max_results):
-                return out[:max_results] if max_results else out
+                return out if max_results is None else out[:max_results]
 
     def create(
         self, name: str, *, description: str = "", tags: dict[str, str] | None = None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from basalt.client.transports.base import Transport
+from basalt.errors import invalid
 from basalt.spec import operations as ops
 from basalt.spec.common import Page
 from basalt.spec.runs import (
@@ -55,6 +56,7 @@ class JobOperations:
             ...     max_results=10,
             ... )
         """
+        _check_max_results(max_results)
         orders = [order_by] if isinstance(order_by, str) else list(order_by or [])
         out: builtins.list[Run] = []
         token: str | None = None
@@ -148,3 +150,8 @@ class JobOperations:
                 self.open_file(name, item.path, fh)
             written.append(target)
         return written
+
+
+def _check_max_results(max_results: int | None) -> None:
+    if max_results is not None and max_results < 1:
+        raise invalid("max_results", f"max_results must be at least 1, not {max_results}")

@@ -18,7 +18,8 @@ from basalt.spec.operations import API_VERSION, Operation
 logger = logging.getLogger(__name__)
 
 VERSION_HEADER = "X-Basalt-Api-Version"
-RETRIES = 4
+RETRIES = 4  # for 503 unavailable: about 3 s of backoff in all
+CONNECT_RETRIES = 2  # a refused connection is reported after about 0.6 s
 CHUNK = 1024 * 1024
 
 
@@ -96,7 +97,7 @@ class HttpTransport:
                     method, url, params=query, content=content, headers=headers
                 )
             except httpx.TransportError as exc:
-                if attempt == RETRIES or not retryable:
+                if attempt >= CONNECT_RETRIES or not retryable:
                     raise UnavailableError(
                         f"Cannot reach the Basalt server at {self._http.base_url}: {exc}; "
                         "is 'basalt server start' running?"
