@@ -61,7 +61,9 @@ def main() -> int:
         assert math.isclose(run.metrics["w"], 3, abs_tol=0.1), run.metrics
         print("\nThe same from the command line:")
         subprocess.run([str(basalt_cli), "--workspace", str(ws), "job", "list"], check=True)
-        subprocess.run([str(basalt_cli), "--workspace", str(ws), "job", "metrics", name], check=True)
+        subprocess.run(
+            [str(basalt_cli), "--workspace", str(ws), "job", "metrics", name], check=True
+        )
         client.close()
     return 0
 

@@ -39,6 +39,7 @@ from basalt.spec.runs import (
 )
 from basalt.store.filters import apply_order, filter_clause
 from basalt.store.repos.experiments import ExperimentRepo
+from basalt.store.repos.metric_chunks import BucketExtremes
 from basalt.store.repos.runs import PointTuple, RunRepo
 from basalt.store.tables import RunRow
 from basalt.store.uow import Session, UnitOfWork
@@ -227,24 +228,35 @@ class RunService:
         Raises:
             NotFoundError: No such run.
             ConflictError: A param already has a different value.
+            InvalidArgumentError: A step or timestamp does not fit in 64 bits.
         """
         points: list[PointTuple] = [(m.key, m.value, m.step, m.timestamp) for m in batch.metrics]
         with self.uow(write=True) as session:
-            ws_id = workspace_id(session, workspace)
             repo = RunRepo(session)
-            row = self._get_row(session, ws_id, workspace, name)
-            new_params = self._check_params(repo, row, batch.params)
-            repo.insert_params(row.id, new_params)
-            repo.upsert_tags(row.id, dict(batch.tags))
-            repo.insert_metrics(row.id, points)
+            run_id = repo.find_id(workspace, name)
+            if run_id is None:  # raises NotFoundError naming the workspace or the run
+                ws_id = workspace_id(session, workspace)
+                run_id = self._get_row(session, ws_id, workspace, name).id
+            if batch.params:
+                new_params = self._check_params(repo, run_id, name, batch.params)
+                repo.insert_params(run_id, new_params)
+            repo.upsert_tags(run_id, dict(batch.tags))
+            try:
+                repo.insert_metrics(run_id, points)
+            except OverflowError as exc:
+                raise invalid(
+                    "metrics", f"metric steps and timestamps must fit in 64 bits ({exc})"
+                ) from exc
         return LogBatchResult(metrics=len(points), params=len(batch.params), tags=len(batch.tags))
 
-    def _check_params(self, repo: RunRepo, row: RunRow, params: dict[str, str]) -> dict[str, str]:
-        existing = repo.existing_params(row.id, params)
+    def _check_params(
+        self, repo: RunRepo, run_id: int, run_name: str, params: dict[str, str]
+    ) -> dict[str, str]:
+        existing = repo.existing_params(run_id, params)
         for key, old in existing.items():
             if params[key] != old:
                 raise ConflictError(
-                    f"Param '{key}' of run '{row.name}' is already '{old}'; params cannot change "
+                    f"Param '{key}' of run '{run_name}' is already '{old}'; params cannot change "
                     f"(log '{params[key]}' under another key, or as a tag)",
                     details={"field": f"params.{key}"},
                 )
@@ -265,10 +277,12 @@ class RunService:
     def get_metric_history(
         self, workspace: str, name: str, key: str, max_points: int | None = None
     ) -> MetricSeries:
-        """Every point of one metric, or a downsampled series of about ``max_points`` points.
+        """Every point of one metric, or a downsampled series of at most ``max_points`` points.
 
-        Downsampling splits the steps into ``max_points // 2`` buckets and keeps each bucket's
-        minimum and maximum, so a spike is never averaged away.
+        Downsampling splits the steps into ``max_points // 2`` equal buckets and keeps each
+        bucket's first minimum and first maximum in step order, so a spike is never averaged
+        away; NaN is kept only for a bucket that holds nothing else. ``total_points`` always
+        counts every stored point.
 
         Raises:
             NotFoundError: No such run, or the run never logged ``key``.
@@ -279,20 +293,26 @@ class RunService:
         with self.uow() as session:
             ws_id = workspace_id(session, workspace)
             row = self._get_row(session, ws_id, workspace, name)
-            steps, stamps, values = RunRepo(session).metric_history(row.id, key)
-        if not steps:
-            raise NotFoundError(f"Run '{name}' has no metric '{key}'")
-        total = len(steps)
-        if max_points is None or total <= max_points:
-            return MetricSeries(
-                run_name=name,
-                key=key,
-                steps=steps,
-                timestamps=stamps,
-                values=values,
-                total_points=total,
-            )
-        ds, dt, dv = downsample_min_max(steps, stamps, values, max_points // 2)
+            repo = RunRepo(session)
+            chunks = repo.metric_chunks(row.id, key)
+            total = sum(c.n for c in chunks)
+            if total == 0:
+                raise NotFoundError(f"Run '{name}' has no metric '{key}'")
+            if max_points is None or total <= max_points:
+                steps, stamps, values = repo.metric_history(row.id, key)
+                # NOTE: built without validation: a million stored points are already ints and
+                # floats, and validating them again would cost a tenth of the 1 s budget.
+                return MetricSeries.model_construct(
+                    run_name=name,
+                    key=key,
+                    steps=steps,
+                    timestamps=stamps,
+                    values=values,
+                    downsampled=False,
+                    total_points=total,
+                )
+            buckets = repo.metric_buckets(row.id, key, chunks, max_points // 2)
+        ds, dt, dv = _keep_min_max(buckets)
         return MetricSeries(
             run_name=name,
             key=key,
@@ -351,7 +371,13 @@ class RunService:
         """
         clean = normalize_artifact_path(path)
         self.get_run(workspace, name)
-        return self.artifacts.open(f"{self.artifact_prefix(workspace, name)}/{clean}")
+        try:
+            return self.artifacts.open(f"{self.artifact_prefix(workspace, name)}/{clean}")
+        except NotFoundError:
+            raise NotFoundError(
+                f"Run '{name}' has no file '{clean}'; 'basalt job show {name}' lists its files",
+                details={"run": name, "path": clean},
+            ) from None
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -444,4 +470,23 @@ def downsample_min_max(
             out_t.append(stamps[i])
             out_v.append(values[i])
         start = end
+    return out_s, out_t, out_v
+
+
+def _keep_min_max(buckets: list[BucketExtremes]) -> tuple[list[int], list[int], list[float]]:
+    """Apply the downsampling rule to each bucket's extremes (see ``downsample_min_max``)."""
+    out_s: list[int] = []
+    out_t: list[int] = []
+    out_v: list[float] = []
+    for bucket in buckets:
+        if bucket.low is None or bucket.high is None:
+            keep = [bucket.first]
+        elif bucket.low.value == bucket.high.value:
+            keep = [bucket.low]  # every value is equal: the first minimum is the first maximum
+        else:
+            keep = sorted((bucket.low, bucket.high), key=lambda e: e.position)
+        for point in keep:
+            out_s.append(point.step)
+            out_t.append(point.timestamp)
+            out_v.append(point.value)
     return out_s, out_t, out_v

@@ -57,8 +57,10 @@ class Batcher:
         """Queue metric points; a full batch wakes the sender."""
         self._raise_pending_error()
         with self._lock:
+            before = len(self._pending.points)
             self._pending.points.extend(points)
-            full = len(self._pending.points) >= self._batch_size
+            # Wake the sender once, when the batch fills, not on every later call.
+            full = before < self._batch_size <= len(self._pending.points)
         if full:
             self._wake.set()
 

@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 _lock = threading.RLock()
 _state: dict[str, Any] = {"client": None, "run": None, "hooks": False}
+_checked_keys: set[str] = set()  # metric keys already validated, so the hot loop skips it
 
 
 class ActiveRun:
@@ -203,11 +204,13 @@ def log_metric(key: str, value: float, step: int | None = None) -> None:
 
 def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:
     """Log several metric values at the same step."""
-    from basalt.spec.common import check_name
-
     ts = _now_ms()
-    points = [(check_name(k, "metric key"), float(v), step or 0, ts) for k, v in metrics.items()]
-    _run()._batcher.add_points(points)
+    for key in metrics:
+        if key not in _checked_keys:
+            from basalt.spec.common import check_name
+
+            _checked_keys.add(check_name(key, "metric key"))
+    _run()._batcher.add_points([(k, float(v), step or 0, ts) for k, v in metrics.items()])
 
 
 def log_param(key: str, value: Any) -> None:

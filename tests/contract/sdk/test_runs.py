@@ -198,3 +198,20 @@ def test_experiments_and_workspaces(client):
     assert "exp-a" in [e.name for e in client.experiments.list()]
     client.workspaces.create("team-b")
     assert [w.name for w in client.workspaces.list()] == ["default", "team-b"]
+
+
+def test_max_results_below_one_is_refused(client):
+    client.jobs.create_run(RunCreate())
+    with pytest.raises(InvalidArgumentError, match="max_results"):
+        client.jobs.list(max_results=0)
+    with pytest.raises(InvalidArgumentError, match="max_results"):
+        client.experiments.list(max_results=0)
+
+
+def test_missing_file_names_the_run_relative_path(client, tmp_path):
+    import io
+
+    run = client.jobs.create_run(RunCreate())
+    with pytest.raises(NotFoundError, match="no file 'nothere.txt'") as info:
+        client.jobs.open_file(run.name, "nothere.txt", io.BytesIO())
+    assert "workspaces/" not in info.value.message

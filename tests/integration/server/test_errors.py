@@ -38,9 +38,7 @@ def test_bad_name_is_400_naming_the_field(app):
 def test_unknown_route_and_internal_errors_use_the_envelope(app, monkeypatch):
     with TestClient(app, raise_server_exceptions=False) as http:
         assert http.get("/api/v1/nothing").json()["error"]["code"] == "not_found"
-        monkeypatch.setattr(
-            app.state.services.workspaces, "list_workspaces", lambda: 1 / 0
-        )
+        monkeypatch.setattr(app.state.services.workspaces, "list_workspaces", lambda: 1 / 0)
         resp = http.get("/api/v1/workspaces")
     assert resp.status_code == 500
     body = resp.json()["error"]

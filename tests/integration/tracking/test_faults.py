@@ -1,4 +1,4 @@
-"""Tracking survives what real scripts do: crash, get SIGTERM or SIGKILL, log from many processes."""
+"""Tracking survives what scripts do: crash, get SIGTERM or SIGKILL, log from many processes."""
 
 from __future__ import annotations
 

@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from operator import itemgetter
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, Table, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from basalt.store.repos.metric_chunks import (
+    CHUNK_POINTS,
+    BucketExtremes,
+    ChunkInfo,
+    Columns,
+    Extreme,
+    PointTuple,
+    chunk_row,
+    decode,
+    in_order,
+    merge_summary,
+    scan,
+)
 from basalt.store.tables import (
     ExperimentRow,
     LatestMetricRow,
-    MetricRow,
+    MetricChunkRow,
     ParamRow,
     RunRow,
     RunStatusChangeRow,
     RunTagRow,
+    WorkspaceRow,
 )
 
-# (key, value, step, timestamp_ms)
-PointTuple = tuple[str, float, int, int]
+_CHUNKS = cast(Table, MetricChunkRow.__table__)
+_RUNS = cast(Table, RunRow.__table__)
+_WORKSPACES = cast(Table, WorkspaceRow.__table__)
 
 
 class RunRepo:
@@ -38,6 +56,20 @@ class RunRepo:
         if lock:
             stmt = stmt.with_for_update()
         return self.session.scalars(stmt).first()
+
+    def find_id(self, workspace: str, name: str) -> int | None:
+        """The id of run ``name`` in the workspace called ``workspace``, in one query, or None.
+
+        NOTE: the ingest path's lookup (one Core query instead of a workspace row and a run
+        row through the ORM); ``find_by_name`` tells the two misses apart afterwards.
+        """
+        runs, workspaces = _RUNS.c, _WORKSPACES.c
+        stmt = (
+            select(runs.id)
+            .join_from(_RUNS, _WORKSPACES, workspaces.id == runs.workspace_id)
+            .where(workspaces.name == workspace, runs.name == name)
+        )
+        return self.session.execute(stmt).scalar()
 
     def names_by_id(self, run_ids: Iterable[int]) -> dict[int, str]:
         """Names of several runs by id."""
@@ -164,31 +196,36 @@ class RunRepo:
     def insert_metrics(self, run_id: int, points: Sequence[PointTuple]) -> None:
         """Append metric points and advance each key's latest value.
 
-        NOTE: this is the ingest hot path (see bench/bench_ingest.py): one executemany for the
-        points and one upsert per distinct key, never a read-modify-write per point.
+        NOTE: this is the ingest hot path (see bench/bench_ingest.py): the points of each key
+        are packed into chunks of ``CHUNK_POINTS`` (one executemany for them all) and each key
+        gets one latest-value upsert; nothing is read back and nothing is done per point in SQL.
+
+        Raises:
+            OverflowError: A step or timestamp does not fit in 64 bits.
         """
         if not points:
             return
+        keys = set(map(itemgetter(0), points))
+        if len(keys) == 1:
+            by_key: dict[str, Sequence[PointTuple]] = {points[0][0]: points}
+        else:
+            groups: dict[str, list[PointTuple]] = {k: [] for k in keys}
+            for point in points:
+                groups[point[0]].append(point)
+            by_key = dict(groups)
         rows = []
-        latest: dict[str, PointTuple] = {}
-        for point in points:
-            key, value, step, ts = point
-            is_nan = value != value  # NaN is the only float unequal to itself
-            rows.append(
-                {
-                    "run_id": run_id,
-                    "key": key,
-                    "step": step,
-                    "timestamp": ts,
-                    "value": 0.0 if is_nan else value,
-                    "is_nan": is_nan,
-                }
-            )
-            best = latest.get(key)
-            if best is None or (step, ts) >= (best[2], best[3]):
-                latest[key] = point
-        self.session.execute(insert(MetricRow), rows)
-        self._upsert_latest(run_id, list(latest.values()))
+        latest = []
+        for key, pts in by_key.items():
+            best: PointTuple | None = None
+            for start in range(0, len(pts), CHUNK_POINTS):
+                row, last = chunk_row(run_id, key, pts[start : start + CHUNK_POINTS])
+                rows.append(row)
+                if best is None or (last[2], last[3]) >= (best[2], best[3]):
+                    best = last
+            if best is not None:
+                latest.append(best)
+        self.session.execute(insert(_CHUNKS), rows)
+        self._upsert_latest(run_id, latest)
 
     def _upsert_latest(self, run_id: int, points: list[PointTuple]) -> None:
         rows = []
@@ -204,22 +241,7 @@ class RunRepo:
                     "is_nan": is_nan,
                 }
             )
-        stmt = self._dialect_insert(LatestMetricRow)
-        current = LatestMetricRow.__table__.c
-        newer = (stmt.excluded.step > current.step) | (
-            (stmt.excluded.step == current.step) & (stmt.excluded.timestamp >= current.timestamp)
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[LatestMetricRow.run_id, LatestMetricRow.key],
-            set_={
-                "step": stmt.excluded.step,
-                "timestamp": stmt.excluded.timestamp,
-                "value": stmt.excluded.value,
-                "is_nan": stmt.excluded.is_nan,
-            },
-            where=newer,
-        )
-        self.session.execute(stmt, rows)
+        self.session.execute(_latest_upsert(self.session.get_bind().dialect.name), rows)
 
     def latest_metrics(self, run_ids: Sequence[int]) -> dict[int, dict[str, float]]:
         """Latest value of every metric of each run."""
@@ -244,24 +266,103 @@ class RunRepo:
         )
         return list(self.session.scalars(stmt))
 
-    def metric_history(self, run_id: int, key: str) -> tuple[list[int], list[int], list[float]]:
-        """Every point of one metric, ordered by step then time, as columns."""
+    def metric_chunks(self, run_id: int, key: str) -> list[ChunkInfo]:
+        """The summaries of the stored chunks of one metric, in the order they were logged."""
+        c = _CHUNKS.c
         stmt = (
-            select(MetricRow.step, MetricRow.timestamp, MetricRow.value, MetricRow.is_nan)
-            .where(MetricRow.run_id == run_id, MetricRow.key == key)
-            .order_by(MetricRow.step, MetricRow.timestamp, MetricRow.id)
+            select(*(c[name] for name in ChunkInfo._fields))
+            .where(c.run_id == run_id, c.key == key)
+            .order_by(c.id)
+        )
+        return [ChunkInfo._make(row) for row in self.session.execute(stmt).all()]
+
+    def metric_history(self, run_id: int, key: str) -> Columns:
+        """Every point of one metric, ordered by step, then time, then logging order."""
+        c = _CHUNKS.c
+        stmt = (
+            select(
+                c.is_sorted,
+                c.first_step,
+                c.first_ts,
+                c.last_step,
+                c.last_ts,
+                c.steps_blob,
+                c.timestamps_blob,
+                c.values_blob,
+            )
+            .where(c.run_id == run_id, c.key == key)
+            .order_by(c.id)
         )
         rows = self.session.execute(stmt).all()
-        if not rows:
-            return [], [], []
-        steps, stamps, values, nans = (list(col) for col in zip(*rows, strict=True))
-        if any(nans):
-            values = [math.nan if n else v for v, n in zip(values, nans, strict=True)]
-        return steps, stamps, values
+        ordered = in_order(rows)
+        steps, stamps, values = decode(row[5:] for row in rows)
+        if ordered:
+            return steps, stamps, values
+        # Logged out of order (or by concurrent writers): a stable sort keeps logging order
+        # among points of equal step and time.
+        order = sorted(range(len(steps)), key=lambda i: (steps[i], stamps[i]))
+        return [steps[i] for i in order], [stamps[i] for i in order], [values[i] for i in order]
+
+    def metric_buckets(
+        self, run_id: int, key: str, chunks: Sequence[ChunkInfo], buckets: int
+    ) -> list[BucketExtremes]:
+        """The downsampling query: per bucket of steps, its first, minimum and maximum point.
+
+        A point of step ``s`` falls in bucket ``(s - lo) * buckets // (hi - lo + 1)``, where
+        ``lo`` and ``hi`` are the metric's smallest and largest step; buckets with no point are
+        left out. When the chunks were logged in step order, a chunk that lies inside one
+        bucket is read from its summary and only chunks across a bucket edge are decoded, so a
+        million points cost a few thousand summary rows and a few hundred decoded chunks.
+
+        Args:
+            run_id: The run.
+            key: The metric.
+            chunks: The metric's chunks (``metric_chunks``), not empty.
+            buckets: Number of step buckets.
+
+        Returns:
+            One entry per non-empty bucket, in step order.
+        """
+        acc: dict[int, BucketExtremes] = {}
+        if not in_order(chunks):
+            steps, stamps, values = self.metric_history(run_id, key)
+            lo, span = steps[0], steps[-1] - steps[0] + 1
+            scan(acc, steps, stamps, values, 0, lo, span, buckets)
+            return [acc[b] for b in sorted(acc)]
+        lo = chunks[0].first_step
+        span = chunks[-1].last_step - lo + 1
+        across = [
+            c.id
+            for c in chunks
+            if (c.first_step - lo) * buckets // span != (c.last_step - lo) * buckets // span
+        ]
+        decoded = self._chunk_columns(across)
+        for ordinal, chunk in enumerate(chunks):
+            columns = decoded.get(chunk.id)
+            if columns is not None:
+                scan(acc, *columns, ordinal, lo, span, buckets)
+                continue
+            bucket = (chunk.first_step - lo) * buckets // span
+            entry = acc.get(bucket)
+            if entry is None:
+                first = Extreme(math.nan, chunk.first_step, chunk.first_ts, (ordinal, 0))
+                entry = acc[bucket] = BucketExtremes(first)
+            merge_summary(entry, chunk, ordinal)
+        return [acc[b] for b in sorted(acc)]
+
+    def _chunk_columns(self, chunk_ids: Sequence[int]) -> dict[int, Columns]:
+        out: dict[int, Columns] = {}
+        c = _CHUNKS.c
+        for start in range(0, len(chunk_ids), 500):
+            ids = chunk_ids[start : start + 500]
+            stmt = select(c.id, c.steps_blob, c.timestamps_blob, c.values_blob).where(c.id.in_(ids))
+            for chunk_id, *blobs in self.session.execute(stmt):
+                out[chunk_id] = decode([blobs])
+        return out
 
     def count_metric_points(self, run_id: int) -> int:
         """Number of stored points of every metric of a run."""
-        stmt = select(func.count()).select_from(MetricRow).where(MetricRow.run_id == run_id)
+        stmt = select(func.sum(MetricChunkRow.n)).where(MetricChunkRow.run_id == run_id)
         return int(self.session.scalar(stmt) or 0)
 
     def _dialect_insert(
@@ -270,6 +371,26 @@ class RunRepo:
         if self.session.get_bind().dialect.name == "postgresql":
             return postgresql.insert(table)
         return sqlite.insert(table)
+
+
+@functools.cache
+def _latest_upsert(dialect: str) -> Any:
+    """Insert-or-advance of latest values, built once per dialect (it costs ~1 ms to build)."""
+    table = cast(Table, LatestMetricRow.__table__)
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    newer = (stmt.excluded.step > table.c.step) | (
+        (stmt.excluded.step == table.c.step) & (stmt.excluded.timestamp >= table.c.timestamp)
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.run_id, table.c.key],
+        set_={
+            "step": stmt.excluded.step,
+            "timestamp": stmt.excluded.timestamp,
+            "value": stmt.excluded.value,
+            "is_nan": stmt.excluded.is_nan,
+        },
+        where=newer,
+    )
 
 
 __all__ = ["PointTuple", "RunRepo"]

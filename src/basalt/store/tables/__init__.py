@@ -4,7 +4,7 @@ from basalt.store.tables.base import Base
 from basalt.store.tables.experiments import ExperimentRow, ExperimentTagRow
 from basalt.store.tables.runs import (
     LatestMetricRow,
-    MetricRow,
+    MetricChunkRow,
     ParamRow,
     RunRow,
     RunStatusChangeRow,
@@ -17,7 +17,7 @@ __all__ = [
     "ExperimentRow",
     "ExperimentTagRow",
     "LatestMetricRow",
-    "MetricRow",
+    "MetricChunkRow",
     "ParamRow",
     "RunRow",
     "RunStatusChangeRow",

@@ -1,4 +1,4 @@
-"""Run rows, their status history, params, tags, metric points and latest metric values."""
+"""Run rows, their status history, params, tags, metric chunks and latest metric values."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -94,23 +96,71 @@ class RunTagRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class MetricRow(Base):
-    """Every logged metric point.
+SUMMARY_COLUMNS = (
+    "run_id",
+    "key",
+    "id",
+    "n",
+    "is_sorted",
+    "first_step",
+    "first_ts",
+    "last_step",
+    "last_ts",
+    "min_value",
+    "min_step",
+    "min_ts",
+    "min_index",
+    "max_value",
+    "max_step",
+    "max_ts",
+    "max_index",
+)
+"""The columns of ``metric_chunks`` other than the packed points, in index order."""
 
-    NOTE: SQLite turns NaN into NULL, so NaN is stored as ``value=0, is_nan=true`` on every
-    dialect; infinities are stored as they are.
+
+class MetricChunkRow(Base):
+    """The points of one metric, stored in chunks of packed points.
+
+    A batch of N points of one key becomes about N / 256 rows (``CHUNK_POINTS`` in
+    ``repos/metric_chunks.py``), so ingest writes a few rows per batch and a million-point
+    history reads a few thousand rows instead of a million (a row per point costs about a
+    microsecond each way in the database driver alone; see bench/bench_history.py).
+
+    ``steps_blob`` and ``timestamps_blob`` hold little-endian int64 values and ``values_blob``
+    little-endian float64 values (NaN and infinities as they are), in the order they were
+    logged. The other columns summarize the chunk so that reads and downsampling can skip
+    decoding it: the first and last point as stored, whether the points are sorted by
+    (step, timestamp), and the first minimum and first maximum non-NaN value with where they
+    occur (NULL when every value is NaN).
+
+    NOTE: the packed format is part of the schema; change it only with a new revision.
     """
 
-    __tablename__ = "metrics"
-    __table_args__ = (Index("ix_metrics_run_key_step", "run_id", "key", "step"),)
+    __tablename__ = "metric_chunks"
+    # NOTE: the index holds every summary column, so listing a metric's chunks reads only the
+    # index and not the table, whose rows are a page each (their packed points).
+    __table_args__ = (Index("ix_metric_chunks_summary", *SUMMARY_COLUMNS),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("runs.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(255))
-    step: Mapped[int] = mapped_column(BigInteger)
-    timestamp: Mapped[int] = mapped_column(BigInteger)
-    value: Mapped[float] = mapped_column(Float(precision=53))
-    is_nan: Mapped[bool] = mapped_column(Boolean, default=False)
+    n: Mapped[int] = mapped_column(Integer)
+    is_sorted: Mapped[bool] = mapped_column(Boolean)
+    first_step: Mapped[int] = mapped_column(BigInteger)
+    first_ts: Mapped[int] = mapped_column(BigInteger)
+    last_step: Mapped[int] = mapped_column(BigInteger)
+    last_ts: Mapped[int] = mapped_column(BigInteger)
+    min_value: Mapped[float | None] = mapped_column(Float(precision=53))
+    min_step: Mapped[int | None] = mapped_column(BigInteger)
+    min_ts: Mapped[int | None] = mapped_column(BigInteger)
+    min_index: Mapped[int | None] = mapped_column(Integer)
+    max_value: Mapped[float | None] = mapped_column(Float(precision=53))
+    max_step: Mapped[int | None] = mapped_column(BigInteger)
+    max_ts: Mapped[int | None] = mapped_column(BigInteger)
+    max_index: Mapped[int | None] = mapped_column(Integer)
+    steps_blob: Mapped[bytes] = mapped_column(LargeBinary)
+    timestamps_blob: Mapped[bytes] = mapped_column(LargeBinary)
+    values_blob: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LatestMetricRow(Base):

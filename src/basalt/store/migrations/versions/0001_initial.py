@@ -1,8 +1,8 @@
-"""initial schema: workspaces, experiments, runs, metrics
+"""initial schema
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 07:13:02.377141
+Create Date: 2026-11-28 08:09:51.690849
 """
 
 import sqlalchemy as sa
@@ -160,7 +160,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_latest_metrics_key_value", ["key", "value"], unique=False)
 
     op.create_table(
-        "metrics",
+        "metric_chunks",
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -169,17 +169,52 @@ def upgrade() -> None:
         ),
         sa.Column("run_id", sa.BigInteger(), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
-        sa.Column("step", sa.BigInteger(), nullable=False),
-        sa.Column("timestamp", sa.BigInteger(), nullable=False),
-        sa.Column("value", sa.Float(precision=53), nullable=False),
-        sa.Column("is_nan", sa.Boolean(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("is_sorted", sa.Boolean(), nullable=False),
+        sa.Column("first_step", sa.BigInteger(), nullable=False),
+        sa.Column("first_ts", sa.BigInteger(), nullable=False),
+        sa.Column("last_step", sa.BigInteger(), nullable=False),
+        sa.Column("last_ts", sa.BigInteger(), nullable=False),
+        sa.Column("min_value", sa.Float(precision=53), nullable=True),
+        sa.Column("min_step", sa.BigInteger(), nullable=True),
+        sa.Column("min_ts", sa.BigInteger(), nullable=True),
+        sa.Column("min_index", sa.Integer(), nullable=True),
+        sa.Column("max_value", sa.Float(precision=53), nullable=True),
+        sa.Column("max_step", sa.BigInteger(), nullable=True),
+        sa.Column("max_ts", sa.BigInteger(), nullable=True),
+        sa.Column("max_index", sa.Integer(), nullable=True),
+        sa.Column("steps_blob", sa.LargeBinary(), nullable=False),
+        sa.Column("timestamps_blob", sa.LargeBinary(), nullable=False),
+        sa.Column("values_blob", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["run_id"], ["runs.id"], name=op.f("fk_metrics_run_id_runs"), ondelete="CASCADE"
+            ["run_id"], ["runs.id"], name=op.f("fk_metric_chunks_run_id_runs"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_metrics")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_metric_chunks")),
     )
-    with op.batch_alter_table("metrics", schema=None) as batch_op:
-        batch_op.create_index("ix_metrics_run_key_step", ["run_id", "key", "step"], unique=False)
+    with op.batch_alter_table("metric_chunks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_metric_chunks_summary",
+            [
+                "run_id",
+                "key",
+                "id",
+                "n",
+                "is_sorted",
+                "first_step",
+                "first_ts",
+                "last_step",
+                "last_ts",
+                "min_value",
+                "min_step",
+                "min_ts",
+                "min_index",
+                "max_value",
+                "max_step",
+                "max_ts",
+                "max_index",
+            ],
+            unique=False,
+        )
 
     op.create_table(
         "params",
@@ -233,10 +268,10 @@ def downgrade() -> None:
 
     op.drop_table("run_status_changes")
     op.drop_table("params")
-    with op.batch_alter_table("metrics", schema=None) as batch_op:
-        batch_op.drop_index("ix_metrics_run_key_step")
+    with op.batch_alter_table("metric_chunks", schema=None) as batch_op:
+        batch_op.drop_index("ix_metric_chunks_summary")
 
-    op.drop_table("metrics")
+    op.drop_table("metric_chunks")
     with op.batch_alter_table("latest_metrics", schema=None) as batch_op:
         batch_op.drop_index("ix_latest_metrics_key_value")
 
