@@ -91,6 +91,16 @@ Name = Annotated[str, AfterValidator(_name)]
 """A validated user-facing name (experiments, metric keys, params, tags)."""
 
 
+def _key_values(value: dict[str, str]) -> dict[str, str]:
+    for key, item in value.items():
+        check_value(item, f"value of {key!r}")
+    return value
+
+
+KeyValues = Annotated[dict[Name, str], AfterValidator(_key_values)]
+"""Params or tags: validated names mapped to values of at most 6000 characters."""
+
+
 def to_epoch_ms(value: datetime) -> int:
     """Milliseconds since the epoch of an aware datetime."""
     return int(value.timestamp() * 1000)

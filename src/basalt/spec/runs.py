@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from basalt.spec.common import JSON, Entity, Name, SpecModel, check_value
+from basalt.spec.common import JSON, Entity, KeyValues, Name, SpecModel
 from basalt.spec.experiments import DEFAULT_EXPERIMENT
 
 
@@ -96,21 +96,14 @@ class RunCreate(SpecModel):
     display_name: str | None = None
     description: str = ""
     status: Literal[RunStatus.NOT_STARTED, RunStatus.QUEUED, RunStatus.RUNNING] = RunStatus.RUNNING
-    tags: dict[Name, str] = {}
-    params: dict[Name, str] = {}
+    tags: KeyValues = {}
+    params: KeyValues = {}
     properties: dict[str, str] = {}
     parent_name: str | None = None
     spec: JSON | None = Field(
         default=None, description="The job spec as submitted; None if interactive."
     )
     created_by: str | None = None
-
-    @field_validator("tags", "params")
-    @classmethod
-    def _values(cls, value: dict[str, str]) -> dict[str, str]:
-        for key, item in value.items():
-            check_value(item, f"value of {key!r}")
-        return value
 
 
 class RunUpdate(SpecModel):
@@ -154,15 +147,8 @@ class LogBatch(SpecModel):
     """Metrics, params and tags sent together (the tracking client's unit of work)."""
 
     metrics: list[MetricPoint] = []
-    params: dict[Name, str] = {}
-    tags: dict[Name, str] = {}
-
-    @field_validator("tags", "params")
-    @classmethod
-    def _values(cls, value: dict[str, str]) -> dict[str, str]:
-        for key, item in value.items():
-            check_value(item, f"value of {key!r}")
-        return value
+    params: KeyValues = {}
+    tags: KeyValues = {}
 
 
 class LogBatchResult(SpecModel):

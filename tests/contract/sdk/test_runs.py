@@ -215,3 +215,11 @@ def test_missing_file_names_the_run_relative_path(client, tmp_path):
     with pytest.raises(NotFoundError, match="no file 'nothere.txt'") as info:
         client.jobs.open_file(run.name, "nothere.txt", io.BytesIO())
     assert "workspaces/" not in info.value.message
+
+
+def test_overlong_tag_and_param_values_are_refused(client):
+    with pytest.raises(InvalidArgumentError, match="6000"):
+        client.jobs.create_run(RunCreate(tags={"note": "x" * 6001}))
+    run = client.jobs.create_run(RunCreate())
+    with pytest.raises(InvalidArgumentError, match="'p'"):
+        client.jobs.log_batch(run.name, LogBatch(params={"p": "y" * 6001}))
