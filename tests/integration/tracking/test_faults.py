@@ -176,3 +176,37 @@ def test_many_processes_store_every_point_exactly_once(tmp_path, workspace_dir):
             assert series.steps == list(range(per_process))
         for name, w in own_runs:
             assert client.jobs.get_metric_history(name, f"w{w}").total_points == per_process
+
+
+def test_inside_a_job_start_run_attaches_to_the_jobs_run(tmp_path, workspace_dir):
+    """The runner sets BASALT_RUN_NAME; the script logs to that run and leaves its status."""
+    with Client(path=workspace_dir) as client:
+        job = client.jobs.create_run(RunCreate(experiment_name="jobs", spec={"command": "x"}))
+    script = _script(
+        tmp_path,
+        """
+        import basalt
+        with basalt.start_run(experiment_name="ignored") as run:
+            basalt.log_metric("x", 1.0)
+        print("run", run.name, flush=True)
+        """,
+    )
+    env_extra = {"BASALT_RUN_NAME": job.name}
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("BASALT_")},
+            "BASALT_WORKSPACE": str(workspace_dir),
+            **env_extra,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[1] == job.name
+    with Client(path=workspace_dir) as client:
+        got = client.jobs.get(job.name)
+        assert got.metrics == {"x": 1.0}
+        assert got.status == RunStatus.RUNNING  # the runner, not the script, ends a job's run
+        assert [e.name for e in client.experiments.list()] == ["jobs"]
