@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from basalt._version import __version__
 from basalt.config import Settings
-from basalt.server import errors
+from basalt.server import errors, mlflow_compat
 from basalt.server.routes import experiments, health, runs, workspaces
 from basalt.services.container import Services
 from basalt.spec.operations import API_VERSION
@@ -95,4 +95,5 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
 
     for module in (health, workspaces, experiments, runs):
         app.include_router(module.router)
+    mlflow_compat.install(app)
     return app

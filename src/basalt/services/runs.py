@@ -1,19 +1,24 @@
-"""Runs: creation, status transitions, params, tags, metrics, filters and artifacts."""
+"""Runs: creation, status transitions, params, tags, dataset inputs and filters.
+
+Metric reads live in ``run_metrics.py`` and files in ``run_artifacts.py``, mixed into
+``RunService`` so callers see one service.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
-import math
 from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, BinaryIO
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from basalt._internal.clock import Clock
 from basalt._internal.ids import new_run_name
-from basalt._internal.paths import normalize_artifact_path
 from basalt.errors import AlreadyExistsError, ConflictError, NotFoundError, invalid
+from basalt.services._run_rows import get_run_row
 from basalt.services.experiments import ExperimentService
+from basalt.services.run_artifacts import RunArtifactsMixin
+from basalt.services.run_metrics import RunMetricsMixin, downsample_min_max
 from basalt.services.workspaces import workspace_id
 from basalt.spec.common import (
     DEFAULT_PAGE_SIZE,
@@ -22,13 +27,13 @@ from basalt.spec.common import (
     decode_page_token,
     encode_page_token,
 )
-from basalt.spec.filters import parse_filter, parse_order_by
+from basalt.spec.filters import And, Expr, parse_filter, parse_order_by
 from basalt.spec.runs import (
-    ALLOWED_TRANSITIONS,
-    ArtifactFile,
+    DATASETS_PROPERTY,
+    RUN_NAME_TAG,
+    DatasetInput,
     LogBatch,
     LogBatchResult,
-    MetricSeries,
     Run,
     RunCreate,
     RunError,
@@ -36,10 +41,10 @@ from basalt.spec.runs import (
     RunStatus,
     RunUpdate,
     StatusChange,
+    is_allowed_transition,
 )
 from basalt.store.filters import apply_order, filter_clause
 from basalt.store.repos.experiments import ExperimentRepo
-from basalt.store.repos.metric_chunks import BucketExtremes
 from basalt.store.repos.runs import PointTuple, RunRepo
 from basalt.store.tables import RunRow
 from basalt.store.uow import Session, UnitOfWork
@@ -50,8 +55,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class RunService:
+class RunService(RunMetricsMixin, RunArtifactsMixin):
     """Run rules: one record for jobs and interactive runs.
+
+    The tag ``mlflow.runName`` mirrors ``display_name``: logging the tag sets the display name,
+    and changing the display name rewrites the tag on a run that has it.
 
     Args:
         uow: Unit of work on the metadata store.
@@ -87,6 +95,8 @@ class RunService:
         """
         name = check_name(body.name, "name") if body.name else self.name_factory()
         now = self.clock.now()
+        display_name = _display_name(body.display_name, body.tags.get(RUN_NAME_TAG))
+        start_time = _utc(body.start_time) or now if body.status == RunStatus.RUNNING else None
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
             repo = RunRepo(session)
@@ -94,7 +104,7 @@ class RunService:
                 raise AlreadyExistsError(f"Run '{name}' already exists in workspace '{workspace}'")
             parent_id = None
             if body.parent_name:
-                parent = self._get_row(session, ws_id, workspace, body.parent_name)
+                parent = get_run_row(session, ws_id, workspace, body.parent_name)
                 parent_id = parent.id
             experiment = self.experiments.resolve_or_create(session, ws_id, body.experiment_name)
             row = repo.add(
@@ -102,13 +112,13 @@ class RunService:
                     workspace_id=ws_id,
                     experiment_id=experiment.id,
                     name=name,
-                    display_name=body.display_name,
+                    display_name=display_name,
                     description=body.description,
                     kind="interactive" if body.spec is None else "job",
                     status=body.status.value,
                     created_at=now,
                     updated_at=now,
-                    start_time=now if body.status == RunStatus.RUNNING else None,
+                    start_time=start_time,
                     created_by=body.created_by,
                     parent_id=parent_id,
                     spec=body.spec,
@@ -131,11 +141,15 @@ class RunService:
         """
         with self.uow() as session:
             ws_id = workspace_id(session, workspace)
-            row = self._get_row(session, ws_id, workspace, name)
+            row = get_run_row(session, ws_id, workspace, name)
             return self._to_specs(session, [row])[0]
 
     def update_run(self, workspace: str, name: str, body: RunUpdate) -> Run:
         """Apply the fields sent in ``body``; a status change follows the transitions table.
+
+        An interactive run that has ended may be set ``Running`` again (resumed); its end time
+        is cleared. ``end_time`` overrides the time a final status records (it is ignored
+        while the run has not ended).
 
         Raises:
             NotFoundError: No such run.
@@ -146,11 +160,17 @@ class RunService:
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
             repo = RunRepo(session)
-            row = self._get_row(session, ws_id, workspace, name, lock=True)
+            row = get_run_row(session, ws_id, workspace, name, lock=True)
             if "status" in sent and body.status is not None:
                 self._transition(repo, row, body.status, now)
+            if "end_time" in sent and RunStatus(row.status).is_terminal():
+                # NOTE: only for an ended run: MLflow resumes a run by sending Running with the
+                # old end time, which must not make a running run look ended.
+                row.end_time = _utc(body.end_time) or row.end_time
             if "display_name" in sent:
                 row.display_name = body.display_name
+                if body.display_name and RUN_NAME_TAG in repo.tags([row.id])[row.id]:
+                    repo.upsert_tags(row.id, {RUN_NAME_TAG: body.display_name})
             if "description" in sent:
                 row.description = body.description or ""
             if "error" in sent:
@@ -163,7 +183,7 @@ class RunService:
         current = RunStatus(row.status)
         if target == current:
             return
-        if target not in ALLOWED_TRANSITIONS[current]:
+        if not is_allowed_transition(current, target, row.kind):
             raise ConflictError(
                 f"Run '{row.name}' is {current.value}; it cannot become {target.value}",
                 details={"status": current.value, "requested": target.value},
@@ -171,6 +191,8 @@ class RunService:
         row.status = target.value
         if target == RunStatus.RUNNING and row.start_time is None:
             row.start_time = now
+        if current.is_terminal():  # resumed
+            row.end_time = None
         if target.is_terminal():
             row.end_time = now
             if row.start_time is None:
@@ -181,20 +203,30 @@ class RunService:
         """Hide a run from lists (or show it again); it stays readable by name."""
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
-            row = self._get_row(session, ws_id, workspace, name)
+            row = get_run_row(session, ws_id, workspace, name)
             row.archived = archived
             row.updated_at = self.clock.now()
             session.flush()
             return self._to_specs(session, [row])[0]
 
-    def list_runs(self, workspace: str, query: RunListQuery) -> Page[Run]:
+    def list_runs(
+        self, workspace: str, query: RunListQuery, *, where: Expr | None = None
+    ) -> Page[Run]:
         """Runs matching a filter, in the requested order, one page.
+
+        Args:
+            workspace: Workspace name.
+            query: Experiment, filter text, order and page.
+            where: An already parsed condition that runs must meet too (for callers that
+                build or rewrite filters, such as the MLflow-compatible API).
 
         Raises:
             NotFoundError: No such workspace or experiment.
             InvalidArgumentError: The filter or order is malformed.
         """
         expr = parse_filter(query.filter) if query.filter else None
+        if where is not None:
+            expr = where if expr is None else And((expr, where))
         order = parse_order_by(query.order_by)
         limit = query.max_results or DEFAULT_PAGE_SIZE
         offset = decode_page_token(query.page_token)
@@ -236,11 +268,13 @@ class RunService:
             run_id = repo.find_id(workspace, name)
             if run_id is None:  # raises NotFoundError naming the workspace or the run
                 ws_id = workspace_id(session, workspace)
-                run_id = self._get_row(session, ws_id, workspace, name).id
+                run_id = get_run_row(session, ws_id, workspace, name).id
             if batch.params:
                 new_params = self._check_params(repo, run_id, name, batch.params)
                 repo.insert_params(run_id, new_params)
             repo.upsert_tags(run_id, dict(batch.tags))
+            if RUN_NAME_TAG in batch.tags:
+                repo.set_display_name(run_id, batch.tags[RUN_NAME_TAG] or None)
             try:
                 repo.insert_metrics(run_id, points)
             except OverflowError as exc:
@@ -270,126 +304,45 @@ class RunService:
         """
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
-            row = self._get_row(session, ws_id, workspace, name)
+            row = get_run_row(session, ws_id, workspace, name)
             if RunRepo(session).delete_tag(row.id, key) == 0:
                 raise NotFoundError(f"Run '{name}' has no tag '{key}'")
 
-    def get_metric_history(
-        self, workspace: str, name: str, key: str, max_points: int | None = None
-    ) -> MetricSeries:
-        """Every point of one metric, or a downsampled series of at most ``max_points`` points.
+    def log_inputs(self, workspace: str, name: str, datasets: list[DatasetInput]) -> Run:
+        """Record datasets a run read (references and metadata; the data stays where it is).
 
-        Downsampling splits the steps into ``max_points // 2`` equal buckets and keeps each
-        bucket's first minimum and first maximum in step order, so a spike is never averaged
-        away; NaN is kept only for a bucket that holds nothing else. ``total_points`` always
-        counts every stored point.
-
-        Raises:
-            NotFoundError: No such run, or the run never logged ``key``.
-            InvalidArgumentError: ``max_points`` is below 2.
-        """
-        if max_points is not None and max_points < 2:
-            raise invalid("max_points", "max_points must be at least 2")
-        with self.uow() as session:
-            ws_id = workspace_id(session, workspace)
-            row = self._get_row(session, ws_id, workspace, name)
-            repo = RunRepo(session)
-            chunks = repo.metric_chunks(row.id, key)
-            total = sum(c.n for c in chunks)
-            if total == 0:
-                raise NotFoundError(f"Run '{name}' has no metric '{key}'")
-            if max_points is None or total <= max_points:
-                steps, stamps, values = repo.metric_history(row.id, key)
-                # NOTE: built without validation: a million stored points are already ints and
-                # floats, and validating them again would cost a tenth of the 1 s budget.
-                return MetricSeries.model_construct(
-                    run_name=name,
-                    key=key,
-                    steps=steps,
-                    timestamps=stamps,
-                    values=values,
-                    downsampled=False,
-                    total_points=total,
-                )
-            buckets = repo.metric_buckets(row.id, key, chunks, max_points // 2)
-        ds, dt, dv = _keep_min_max(buckets)
-        return MetricSeries(
-            run_name=name,
-            key=key,
-            steps=ds,
-            timestamps=dt,
-            values=dv,
-            downsampled=True,
-            total_points=total,
-        )
-
-    # --- artifacts ----------------------------------------------------------------------------
-
-    def artifact_prefix(self, workspace: str, name: str) -> str:
-        """Where a run's files live in the artifact store."""
-        return f"workspaces/{workspace}/runs/{name}"
-
-    def upload_artifact(
-        self, workspace: str, name: str, path: str, source: Path | IO[bytes] | bytes
-    ) -> ArtifactFile:
-        """Store one file of a run under ``path``.
+        They are kept in the run's ``basalt.datasets`` property. A dataset logged again (same
+        name and digest) is recorded once, its tags merged, later values winning.
 
         Raises:
             NotFoundError: No such run.
-            InvalidArgumentError: ``path`` is absolute, empty or contains ``..``.
         """
-        clean = normalize_artifact_path(path)
-        self.get_run(workspace, name)
-        full = f"{self.artifact_prefix(workspace, name)}/{clean}"
-        if isinstance(source, bytes):
-            info = self.artifacts.put_bytes(full, source)
-        elif isinstance(source, Path):
-            info = self.artifacts.put_file(full, source)
-        else:
-            info = self.artifacts.put_stream(full, source)
-        return ArtifactFile(path=clean, size=info.size, is_dir=False)
-
-    def list_artifacts(self, workspace: str, name: str, path: str = "") -> list[ArtifactFile]:
-        """Files and folders of a run under ``path`` (paths relative to the run)."""
-        clean = normalize_artifact_path(path, allow_empty=True)
-        self.get_run(workspace, name)
-        prefix = self.artifact_prefix(workspace, name)
-        base = f"{prefix}/{clean}" if clean else prefix
-        if not self.artifacts.exists(base):
-            return []
-        items = self.artifacts.list(base, recursive=True)
-        return [
-            ArtifactFile(path=i.relative_to(prefix).path, size=i.size, is_dir=i.is_dir)
-            for i in items
-        ]
-
-    def open_artifact(self, workspace: str, name: str, path: str) -> BinaryIO:
-        """A stream of one file of a run.
-
-        Raises:
-            NotFoundError: No such run or file.
-        """
-        clean = normalize_artifact_path(path)
-        self.get_run(workspace, name)
-        try:
-            return self.artifacts.open(f"{self.artifact_prefix(workspace, name)}/{clean}")
-        except NotFoundError:
-            raise NotFoundError(
-                f"Run '{name}' has no file '{clean}'; 'basalt job show {name}' lists its files",
-                details={"run": name, "path": clean},
-            ) from None
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            row = get_run_row(session, ws_id, workspace, name, lock=True)
+            properties = dict(row.properties or {})
+            known = [
+                DatasetInput.model_validate(d)
+                for d in json.loads(properties.get(DATASETS_PROPERTY) or "[]")
+            ]
+            by_id = {(d.name, d.digest): d for d in known}
+            for dataset in datasets:
+                old = by_id.get((dataset.name, dataset.digest))
+                if old is None:
+                    by_id[(dataset.name, dataset.digest)] = dataset
+                else:
+                    merged = {**old.tags, **dataset.tags}
+                    by_id[(dataset.name, dataset.digest)] = dataset.model_copy(
+                        update={"tags": merged}
+                    )
+            dumped = [d.model_dump(mode="json", exclude_none=True) for d in by_id.values()]
+            properties[DATASETS_PROPERTY] = json.dumps(dumped, separators=(",", ":"))
+            row.properties = properties
+            row.updated_at = self.clock.now()
+            session.flush()
+            return self._to_specs(session, [row])[0]
 
     # --- helpers ------------------------------------------------------------------------------
-
-    def _get_row(
-        self, session: Session, ws_id: int, workspace: str, name: str, *, lock: bool = False
-    ) -> RunRow:
-        row = RunRepo(session).find_by_name(ws_id, name, lock=lock)
-        if row is None:
-            raise NotFoundError(
-                f"Run '{name}' not found in workspace '{workspace}'", details={"run": name}
-            )
-        return row
 
     def _to_specs(self, session: Session, rows: list[RunRow]) -> list[Run]:
         if not rows:
@@ -438,55 +391,28 @@ class RunService:
         return out
 
 
-def downsample_min_max(
-    steps: list[int], stamps: list[int], values: list[float], buckets: int
-) -> tuple[list[int], list[int], list[float]]:
-    """Keep the minimum and maximum point of each of ``buckets`` equal step ranges.
+def _utc(value: datetime | None) -> datetime | None:
+    """An aware UTC datetime; a naive one is taken to be UTC already."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
-    Points stay in step order; NaN values are kept only where a bucket holds nothing else.
+
+def _display_name(display_name: str | None, tag: str | None) -> str | None:
+    """The display name of a new run given its ``display_name`` and its ``mlflow.runName`` tag.
+
+    Raises:
+        InvalidArgumentError: Both are given and differ.
     """
-    lo, hi = steps[0], steps[-1]
-    span = hi - lo + 1
-    out_s: list[int] = []
-    out_t: list[int] = []
-    out_v: list[float] = []
-    start = 0
-    n = len(steps)
-    while start < n:
-        bucket = (steps[start] - lo) * buckets // span
-        end = start
-        i_min = i_max = -1
-        while end < n and (steps[end] - lo) * buckets // span == bucket:
-            v = values[end]
-            if not math.isnan(v):
-                if i_min < 0 or v < values[i_min]:
-                    i_min = end
-                if i_max < 0 or v > values[i_max]:
-                    i_max = end
-            end += 1
-        keep = sorted({i_min, i_max}) if i_min >= 0 else [start]
-        for i in keep:
-            out_s.append(steps[i])
-            out_t.append(stamps[i])
-            out_v.append(values[i])
-        start = end
-    return out_s, out_t, out_v
+    if tag is None or tag == "":
+        return display_name
+    if display_name is not None and display_name != tag:
+        raise invalid(
+            "display_name",
+            f"display_name {display_name!r} and tag {RUN_NAME_TAG} {tag!r} differ; give one, "
+            "or the same value in both",
+        )
+    return tag
 
 
-def _keep_min_max(buckets: list[BucketExtremes]) -> tuple[list[int], list[int], list[float]]:
-    """Apply the downsampling rule to each bucket's extremes (see ``downsample_min_max``)."""
-    out_s: list[int] = []
-    out_t: list[int] = []
-    out_v: list[float] = []
-    for bucket in buckets:
-        if bucket.low is None or bucket.high is None:
-            keep = [bucket.first]
-        elif bucket.low.value == bucket.high.value:
-            keep = [bucket.low]  # every value is equal: the first minimum is the first maximum
-        else:
-            keep = sorted((bucket.low, bucket.high), key=lambda e: e.position)
-        for point in keep:
-            out_s.append(point.step)
-            out_t.append(point.timestamp)
-            out_v.append(point.value)
-    return out_s, out_t, out_v
+__all__ = ["RunService", "downsample_min_max"]

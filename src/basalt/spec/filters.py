@@ -64,7 +64,7 @@ _ENTITIES: Final[dict[str, FieldKind]] = {
     "run": "attributes",
 }
 
-_AttrType = Literal["string", "time", "bool"]
+_AttrType = Literal["string", "time", "bool", "number"]
 
 # NOTE: canonical name -> type; store.filters maps every canonical name to a column, and a test
 # keeps the two in step.
@@ -89,6 +89,45 @@ ATTRIBUTE_ALIASES: Final[dict[str, str]] = {
     "created": "created_at",
 }
 """Other accepted spellings (MLflow's) and the canonical attribute each one means."""
+
+EXPERIMENT_ATTRIBUTE_TYPES: Final[dict[str, _AttrType]] = {
+    "name": "string",
+    "id": "number",
+    "created_at": "time",
+    "updated_at": "time",
+}
+"""The attributes an experiment filter or sort can name (canonical names)."""
+
+EXPERIMENT_ATTRIBUTE_ALIASES: Final[dict[str, str]] = {
+    "experiment_id": "id",
+    "creation_time": "created_at",
+    "last_update_time": "updated_at",
+}
+"""MLflow's spellings of experiment attributes."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Language:
+    """What one filter language may name: entity kinds and attributes with their types."""
+
+    kinds: frozenset[FieldKind]
+    attributes: dict[str, _AttrType]
+    aliases: dict[str, str]
+    subject: str  # what the filter selects, for messages ("run", "experiment")
+
+
+_RUNS: Final = _Language(
+    frozenset({"metrics", "params", "tags", "attributes"}),
+    ATTRIBUTE_TYPES,
+    ATTRIBUTE_ALIASES,
+    "run",
+)
+_EXPERIMENTS: Final = _Language(
+    frozenset({"tags", "attributes"}),
+    EXPERIMENT_ATTRIBUTE_TYPES,
+    EXPERIMENT_ATTRIBUTE_ALIASES,
+    "experiment",
+)
 
 _NUMERIC_OPS: Final = ("=", "!=", "<", "<=", ">", ">=")
 _STRING_OPS: Final = ("=", "!=", "like", "ilike", "not like", "not ilike")
@@ -195,8 +234,9 @@ def _is_word_char(char: str) -> bool:
 class _Parser:
     """Tokenizes on construction; one instance parses one text."""
 
-    def __init__(self, text: str, *, field: str, what: str) -> None:
+    def __init__(self, text: str, *, field: str, what: str, language: _Language = _RUNS) -> None:
         self.text = text
+        self.language = language
         self.detail_field = field
         self.what = what
         self.tokens = self._tokenize()
@@ -370,6 +410,12 @@ class _Parser:
             return self.attribute(token.text, token.text, token.pos)
         prefix, key = token.text.split(".", 1)
         kind = _ENTITIES.get(prefix.lower())
+        if kind is not None and kind not in self.language.kinds:
+            raise self.error(
+                f"Field {token.text!r} does not apply to an {self.language.subject}: use "
+                "tags.KEY or an attribute",
+                token.pos,
+            )
         if kind is None:
             raise self.error(
                 f"Unknown field {token.text!r}: expected metrics., params., tags. or "
@@ -392,21 +438,23 @@ class _Parser:
 
     def attribute(self, written: str, name: str, pos: int) -> FieldRef:
         lowered = name.lower()
-        canonical = ATTRIBUTE_ALIASES.get(lowered, lowered)
-        if canonical not in ATTRIBUTE_TYPES:
-            valid = ", ".join(sorted([*ATTRIBUTE_TYPES, *ATTRIBUTE_ALIASES]))
+        language = self.language
+        canonical = language.aliases.get(lowered, lowered)
+        if canonical not in language.attributes:
+            valid = ", ".join(sorted([*language.attributes, *language.aliases]))
             raise self.error(
                 f"Unknown attribute {written!r}",
                 pos,
-                f"valid attributes are {valid} (use metrics.KEY, params.KEY or tags.KEY for the "
-                "others)",
+                f"valid attributes are {valid} (use "
+                + ("metrics.KEY, params.KEY or " if "metrics" in language.kinds else "")
+                + "tags.KEY for the others)",
             )
         return FieldRef("attributes", canonical)
 
     def predicate(self) -> Expr:
         ref = self.field()
         token = self.advance()
-        kind = _value_type(ref)
+        kind = self.value_type(ref)
         if token.kind == "op":
             op = str(token.value)
             self.check_op(ref, kind, op, token)
@@ -490,6 +538,8 @@ class _Parser:
 
     def convert(self, ref: FieldRef, kind: str, raw: Value, token: _Token) -> Value:
         if kind == "number":
+            if ref.kind == "attributes" and isinstance(raw, str) and re.fullmatch(r"\d+", raw):
+                return int(raw)  # an id written as a string: experiment_id = '3'
             if isinstance(raw, bool) or not isinstance(raw, int | float):
                 raise self.error(
                     f"{ref} is a number; expected a number, got {token.text}", token.pos
@@ -526,6 +576,13 @@ class _Parser:
         except (ValueError, OverflowError, OSError):
             raise self.error(problem, token.pos) from None
 
+    def value_type(self, ref: FieldRef) -> str:
+        if ref.kind == "metrics":
+            return "number"
+        if ref.kind == "attributes":
+            return self.language.attributes[ref.key]
+        return "string"
+
     def parse_order_item(self) -> OrderBy:
         ref = self.field()
         descending = False
@@ -537,14 +594,6 @@ class _Parser:
                 f"Expected ASC, DESC or the end, got {self.describe(token)}", token.pos
             )
         return OrderBy(ref, descending)
-
-
-def _value_type(ref: FieldRef) -> str:
-    if ref.kind == "metrics":
-        return "number"
-    if ref.kind == "attributes":
-        return ATTRIBUTE_TYPES[ref.key]
-    return "string"
 
 
 def _flatten(items: list[Expr], kind: type[And] | type[Or]) -> tuple[Expr, ...]:
@@ -574,6 +623,32 @@ def parse_filter(text: str | None) -> Expr | None:
     return _Parser(text, field="filter", what="filter").parse_filter()
 
 
+def parse_experiment_filter(text: str | None) -> Expr | None:
+    """Parse an experiment filter.
+
+    It may name ``tags.KEY`` and the attributes ``name``, ``id``, ``created_at`` and
+    ``updated_at`` (or MLflow's spellings of them: ``experiment_id``, ``creation_time``,
+    ``last_update_time``).
+
+    Example: ``parse_experiment_filter("name like 'mnist%' and tags.team = 'vision'")``.
+
+    Raises:
+        InvalidArgumentError: The text is not a valid experiment filter.
+    """
+    if text is None or not text.strip():
+        return None
+    return _Parser(text, field="filter", what="filter", language=_EXPERIMENTS).parse_filter()
+
+
+def parse_experiment_order_by(items: list[str] | None) -> list[OrderBy]:
+    """Parse experiment sort keys such as ``name`` or ``last_update_time DESC``.
+
+    Raises:
+        InvalidArgumentError: An item is not a valid sort key.
+    """
+    return _parse_order_items(items, _EXPERIMENTS)
+
+
 def parse_order_by(items: list[str] | None) -> list[OrderBy]:
     """Parse sort keys such as ``metrics.accuracy DESC`` or ``start_time asc`` (default ASC).
 
@@ -587,6 +662,10 @@ def parse_order_by(items: list[str] | None) -> list[OrderBy]:
         InvalidArgumentError: An item is blank or not a valid sort key; ``details`` holds
             ``{"field": "order_by", "index": I, "position": N}``.
     """
+    return _parse_order_items(items, _RUNS)
+
+
+def _parse_order_items(items: list[str] | None, language: _Language) -> list[OrderBy]:
     out: list[OrderBy] = []
     for index, item in enumerate(items or []):
         if not item.strip():
@@ -595,7 +674,8 @@ def parse_order_by(items: list[str] | None) -> list[OrderBy]:
                 details={"field": "order_by", "index": index, "position": 0},
             )
         try:
-            out.append(_Parser(item, field="order_by", what="order_by item").parse_order_item())
+            parser = _Parser(item, field="order_by", what="order_by item", language=language)
+            out.append(parser.parse_order_item())
         except InvalidArgumentError as exc:
             exc.details["index"] = index
             raise

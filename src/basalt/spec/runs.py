@@ -56,6 +56,28 @@ ALLOWED_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
 }
 
 
+RESUMABLE_KINDS = frozenset({"interactive"})
+"""Run kinds that may go from a terminal status back to ``Running`` (MLflow's resumed runs)."""
+
+
+def is_allowed_transition(current: RunStatus, target: RunStatus, kind: str) -> bool:
+    """Whether a run of ``kind`` may go from ``current`` to ``target``.
+
+    The transitions table decides, with one addition: an interactive run that has ended may be
+    resumed (``Running`` again), as ``mlflow.start_run(run_id=...)`` does. A job never is.
+    """
+    if target in ALLOWED_TRANSITIONS[current]:
+        return True
+    return current.is_terminal() and target == RunStatus.RUNNING and kind in RESUMABLE_KINDS
+
+
+RUN_NAME_TAG = "mlflow.runName"
+"""The tag that mirrors a run's display name (MLflow's run name); services keep the two equal."""
+
+DATASETS_PROPERTY = "basalt.datasets"
+"""The run property that holds the run's dataset inputs, as a JSON list of ``DatasetInput``."""
+
+
 class RunErrorType(StrEnum):
     """Why a run failed."""
 
@@ -104,6 +126,11 @@ class RunCreate(SpecModel):
         default=None, description="The job spec as submitted; None if interactive."
     )
     created_by: str | None = None
+    start_time: datetime | None = Field(
+        default=None,
+        description="When the run started, if not now (a client that logs afterwards); only "
+        "for a run created Running.",
+    )
 
 
 class RunUpdate(SpecModel):
@@ -113,6 +140,9 @@ class RunUpdate(SpecModel):
     display_name: str | None = None
     description: str | None = None
     error: RunError | None = None
+    end_time: datetime | None = Field(
+        default=None, description="When the run ended, if not now (set with a final status)."
+    )
 
 
 class Run(Entity):
@@ -173,6 +203,9 @@ class MetricSeries(SpecModel):
     values: list[float]
     downsampled: bool = False
     total_points: int
+    next_page_token: str | None = Field(
+        default=None, description="Set on a page of a paged history while points remain."
+    )
 
 
 class RunListQuery(SpecModel):
@@ -184,6 +217,33 @@ class RunListQuery(SpecModel):
     max_results: int | None = Field(default=None, ge=1, le=10_000)
     page_token: str | None = None
     include_archived: bool = False
+
+
+class DatasetInput(SpecModel):
+    """A dataset a run read (MLflow's ``log_input``): a reference and its metadata, not the data.
+
+    Stored in the run's ``basalt.datasets`` property; ``(name, digest)`` identifies it.
+    """
+
+    name: str = Field(min_length=1, max_length=500)
+    digest: str = Field(min_length=1, max_length=36)
+    source_type: str
+    source: str
+    data_schema: str | None = Field(default=None, description="The dataset's schema (JSON).")
+    profile: str | None = Field(default=None, description="Summary statistics (JSON).")
+    tags: dict[str, str] = Field(
+        default={}, description="Tags of the input, e.g. ``mlflow.data.context: training``."
+    )
+
+
+def run_datasets(run: Run) -> list[DatasetInput]:
+    """The dataset inputs recorded on ``run``, in the order they were first logged."""
+    import json
+
+    raw = run.properties.get(DATASETS_PROPERTY)
+    if not raw:
+        return []
+    return [DatasetInput.model_validate(item) for item in json.loads(raw)]
 
 
 class ArtifactFile(Entity):

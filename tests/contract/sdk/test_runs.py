@@ -88,7 +88,7 @@ def test_params_are_immutable(client):
 
 
 def test_status_transitions_follow_the_table(client):
-    run = client.jobs.create_run(RunCreate())
+    run = client.jobs.create_run(RunCreate(spec={"command": "python train.py"}))
     done = client.jobs.set_status(run.name, "Completed")
     assert done.status == RunStatus.COMPLETED
     assert done.end_time is not None
@@ -96,6 +96,16 @@ def test_status_transitions_follow_the_table(client):
     assert done.duration_s >= 0
     with pytest.raises(ConflictError, match="Completed"):
         client.jobs.set_status(run.name, "Running")
+
+
+def test_an_ended_interactive_run_may_be_resumed(client):
+    run = client.jobs.create_run(RunCreate())
+    client.jobs.set_status(run.name, "Completed")
+    resumed = client.jobs.set_status(run.name, "Running")
+    assert resumed.status == RunStatus.RUNNING
+    assert resumed.end_time is None
+    with pytest.raises(ConflictError, match="Running"):
+        client.jobs.set_status(run.name, "Queued")
 
 
 def test_partial_update_changes_only_sent_fields(client):

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
+from typing import Literal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from basalt.spec.filters import Expr, OrderBy
+from basalt.store.experiment_filters import apply_experiment_order, experiment_filter_clause
 from basalt.store.tables import ExperimentRow, ExperimentTagRow, RunRow
 
 
@@ -39,6 +43,30 @@ class ExperimentRepo:
             stmt = stmt.where(ExperimentRow.archived.is_(False))
         stmt = stmt.order_by(ExperimentRow.created_at.desc(), ExperimentRow.id.desc())
         return list(self.session.scalars(stmt.offset(offset).limit(limit)))
+
+    def search(
+        self,
+        workspace_id: int,
+        *,
+        view: Literal["active", "archived", "all"],
+        where: Expr | None,
+        order_by: Sequence[OrderBy],
+        offset: int,
+        limit: int,
+    ) -> builtins.list[ExperimentRow]:
+        """Experiments of the workspace matching a parsed filter, in order, one page."""
+        stmt = select(ExperimentRow).where(ExperimentRow.workspace_id == workspace_id)
+        if view != "all":
+            stmt = stmt.where(ExperimentRow.archived.is_(view == "archived"))
+        if where is not None:
+            stmt = stmt.where(experiment_filter_clause(where))
+        stmt = apply_experiment_order(stmt, order_by)
+        return list(self.session.scalars(stmt.offset(offset).limit(limit)))
+
+    def set_runs_archived(self, experiment_id: int, archived: bool) -> None:
+        """Archive (or restore) every run of an experiment."""
+        stmt = update(RunRow).where(RunRow.experiment_id == experiment_id)
+        self.session.execute(stmt.values(archived=archived))
 
     def tags(self, experiment_ids: builtins.list[int]) -> dict[int, dict[str, str]]:
         """Tags of several experiments."""

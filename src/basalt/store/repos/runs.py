@@ -9,7 +9,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, delete, func, insert, select
+from sqlalchemy import Select, Table, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -71,6 +71,16 @@ class RunRepo:
         )
         return self.session.execute(stmt).scalar()
 
+    def ids_by_name(self, workspace_id: int, names: Iterable[str]) -> dict[str, int]:
+        """Ids of the named runs of a workspace (names with no run are left out)."""
+        wanted = list(set(names))
+        if not wanted:
+            return {}
+        stmt = select(RunRow.name, RunRow.id).where(
+            RunRow.workspace_id == workspace_id, RunRow.name.in_(wanted)
+        )
+        return {n: i for n, i in self.session.execute(stmt)}
+
     def names_by_id(self, run_ids: Iterable[int]) -> dict[int, str]:
         """Names of several runs by id."""
         ids = list(set(run_ids))
@@ -84,6 +94,11 @@ class RunRepo:
         self.session.add(row)
         self.session.flush()
         return row
+
+    def set_display_name(self, run_id: int, display_name: str | None) -> None:
+        """Set a run's display name without loading its row (the logging path)."""
+        stmt = update(RunRow).where(RunRow.id == run_id).values(display_name=display_name)
+        self.session.execute(stmt)
 
     def add_status_change(self, run_id: int, status: str, at: datetime) -> None:
         """Append one entry to the run's status history."""
@@ -257,6 +272,22 @@ class RunRepo:
                 out[run_id][key] = math.nan if is_nan else value
         return out
 
+    def latest_metric_points(
+        self, run_ids: Sequence[int]
+    ) -> dict[int, list[tuple[str, float, int, int]]]:
+        """(key, value, step, timestamp) of the latest point of every metric of each run."""
+        out: dict[int, list[tuple[str, float, int, int]]] = {i: [] for i in run_ids}
+        if run_ids:
+            m = LatestMetricRow
+            stmt = (
+                select(m.run_id, m.key, m.value, m.is_nan, m.step, m.timestamp)
+                .where(m.run_id.in_(run_ids))
+                .order_by(m.run_id, m.key)
+            )
+            for run_id, key, value, is_nan, step, ts in self.session.execute(stmt):
+                out[run_id].append((key, math.nan if is_nan else value, step, ts))
+        return out
+
     def metric_keys(self, run_id: int) -> list[str]:
         """The metric keys a run has logged."""
         stmt = (
@@ -302,6 +333,38 @@ class RunRepo:
         # among points of equal step and time.
         order = sorted(range(len(steps)), key=lambda i: (steps[i], stamps[i]))
         return [steps[i] for i in order], [stamps[i] for i in order], [values[i] for i in order]
+
+    def metric_history_slice(
+        self, run_id: int, key: str, offset: int, limit: int | None
+    ) -> tuple[list[int], list[int], list[float], int]:
+        """Points ``offset`` to ``offset + limit`` of one metric in history order, and the total.
+
+        When the chunks were logged in order only the chunks that hold the slice are decoded,
+        so paging through a long history costs each page its own points, not the whole history.
+        """
+        chunks = self.metric_chunks(run_id, key)
+        total = sum(c.n for c in chunks)
+        stop = total if limit is None else min(total, offset + limit)
+        if offset >= stop:
+            return [], [], [], total
+        if not in_order(chunks):
+            steps, stamps, values = self.metric_history(run_id, key)
+            return steps[offset:stop], stamps[offset:stop], values[offset:stop], total
+        wanted: list[int] = []
+        first = position = 0
+        for chunk in chunks:
+            end = position + chunk.n
+            if end > offset and position < stop:
+                if not wanted:
+                    first = position
+                wanted.append(chunk.id)
+            position = end
+        c = _CHUNKS.c
+        stmt = select(c.id, c.steps_blob, c.timestamps_blob, c.values_blob).where(c.id.in_(wanted))
+        blobs = {chunk_id: rest for chunk_id, *rest in self.session.execute(stmt)}
+        steps, stamps, values = decode(blobs[i] for i in wanted)
+        lo, hi = offset - first, stop - first
+        return steps[lo:hi], stamps[lo:hi], values[lo:hi], total
 
     def metric_buckets(
         self, run_id: int, key: str, chunks: Sequence[ChunkInfo], buckets: int
