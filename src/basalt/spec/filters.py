@@ -19,588 +19,54 @@ slashes and dashes (``metrics.train/loss``).
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Final, Literal, TypeAlias, cast
-
 from basalt.errors import InvalidArgumentError
-
-FieldKind = Literal["metrics", "params", "tags", "attributes"]
-CompareOp = Literal[
-    "=",
-    "!=",
-    "<",
-    "<=",
-    ">",
-    ">=",
-    "like",
-    "ilike",
-    "not like",
-    "not ilike",
-    "is null",
-    "is not null",
-]
-Value: TypeAlias = str | int | float | bool | datetime
-"""A literal of the language; times are aware UTC datetimes, ``archived`` values are bools."""
-
-MAX_DEPTH: Final = 64
-MAX_IN_VALUES: Final = 1000
-
-# MLflow's entity prefixes are accepted as aliases of Basalt's.
-_ENTITIES: Final[dict[str, FieldKind]] = {
-    "metrics": "metrics",
-    "metric": "metrics",
-    "params": "params",
-    "param": "params",
-    "parameter": "params",
-    "parameters": "params",
-    "tags": "tags",
-    "tag": "tags",
-    "attributes": "attributes",
-    "attribute": "attributes",
-    "attr": "attributes",
-    "run": "attributes",
-}
-
-_AttrType = Literal["string", "time", "bool", "number"]
-
-# NOTE: canonical name -> type; store.filters maps every canonical name to a column, and a test
-# keeps the two in step.
-ATTRIBUTE_TYPES: Final[dict[str, _AttrType]] = {
-    "name": "string",
-    "display_name": "string",
-    "status": "string",
-    "experiment_name": "string",
-    "kind": "string",
-    "created_by": "string",
-    "created_at": "time",
-    "start_time": "time",
-    "end_time": "time",
-    "archived": "bool",
-}
-"""The attributes a filter or sort can name (canonical names)."""
-
-ATTRIBUTE_ALIASES: Final[dict[str, str]] = {
-    "run_id": "name",
-    "run_name": "display_name",
-    "user_id": "created_by",
-    "created": "created_at",
-}
-"""Other accepted spellings (MLflow's) and the canonical attribute each one means."""
-
-EXPERIMENT_ATTRIBUTE_TYPES: Final[dict[str, _AttrType]] = {
-    "name": "string",
-    "id": "number",
-    "created_at": "time",
-    "updated_at": "time",
-}
-"""The attributes an experiment filter or sort can name (canonical names)."""
-
-EXPERIMENT_ATTRIBUTE_ALIASES: Final[dict[str, str]] = {
-    "experiment_id": "id",
-    "creation_time": "created_at",
-    "last_update_time": "updated_at",
-}
-"""MLflow's spellings of experiment attributes."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Language:
-    """What one filter language may name: entity kinds and attributes with their types."""
-
-    kinds: frozenset[FieldKind]
-    attributes: dict[str, _AttrType]
-    aliases: dict[str, str]
-    subject: str  # what the filter selects, for messages ("run", "experiment")
-
-
-_RUNS: Final = _Language(
-    frozenset({"metrics", "params", "tags", "attributes"}),
-    ATTRIBUTE_TYPES,
+from basalt.spec._filter_parser import Parser
+from basalt.spec.filter_ast import (
     ATTRIBUTE_ALIASES,
-    "run",
-)
-_EXPERIMENTS: Final = _Language(
-    frozenset({"tags", "attributes"}),
-    EXPERIMENT_ATTRIBUTE_TYPES,
+    ATTRIBUTE_TYPES,
     EXPERIMENT_ATTRIBUTE_ALIASES,
-    "experiment",
+    EXPERIMENT_ATTRIBUTE_TYPES,
+    EXPERIMENT_LANGUAGE,
+    MAX_DEPTH,
+    MAX_IN_VALUES,
+    RUN_LANGUAGE,
+    And,
+    Compare,
+    CompareOp,
+    Expr,
+    FieldKind,
+    FieldRef,
+    InList,
+    Language,
+    Not,
+    Or,
+    OrderBy,
+    Value,
 )
 
-_NUMERIC_OPS: Final = ("=", "!=", "<", "<=", ">", ">=")
-_STRING_OPS: Final = ("=", "!=", "like", "ilike", "not like", "not ilike")
-_OPS_BY_TYPE: Final[dict[str, tuple[str, ...]]] = {
-    "number": (*_NUMERIC_OPS, "in", "not in", "is null", "is not null"),
-    "string": (*_STRING_OPS, "in", "not in", "is null", "is not null"),
-    "time": (*_NUMERIC_OPS, "is null", "is not null"),
-    "bool": ("=", "!="),
-}
-_KEYWORDS: Final = frozenset({"and", "or", "not", "in", "like", "ilike", "is", "null"})
-
-
-@dataclass(frozen=True, slots=True)
-class FieldRef:
-    """A field of a run: ``metrics.KEY``, ``params.KEY``, ``tags.KEY`` or an attribute.
-
-    Attributes:
-        kind: Which family the field belongs to.
-        key: The metric, param or tag key, or the canonical attribute name.
-    """
-
-    kind: FieldKind
-    key: str
-
-    def __str__(self) -> str:
-        if self.kind == "attributes":
-            return self.key
-        if re.fullmatch(r"[A-Za-z_][\w./-]*", self.key):
-            return f"{self.kind}.{self.key}"
-        return f"{self.kind}.`{self.key}`"
-
-
-@dataclass(frozen=True, slots=True)
-class Compare:
-    """``field op value``; ``value`` is None for ``is null`` and ``is not null``."""
-
-    field: FieldRef
-    op: CompareOp
-    value: Value | None
-
-
-@dataclass(frozen=True, slots=True)
-class InList:
-    """``field in (v1, v2, ...)``, or ``not in`` when ``negated``."""
-
-    field: FieldRef
-    values: tuple[Value, ...]
-    negated: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class And:
-    """All of ``items`` hold (two or more)."""
-
-    items: tuple[Expr, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Or:
-    """At least one of ``items`` holds (two or more)."""
-
-    items: tuple[Expr, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    """``item`` does not hold."""
-
-    item: Expr
-
-
-Expr: TypeAlias = And | Or | Not | Compare | InList
-"""A parsed filter expression."""
-
-
-@dataclass(frozen=True, slots=True)
-class OrderBy:
-    """One sort key of a run listing."""
-
-    field: FieldRef
-    descending: bool = False
-
-
-# --- tokenizer ---------------------------------------------------------------------------------
-
-_TokKind = Literal["word", "quoted_key", "string", "number", "op", "(", ")", ",", "eof"]
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_OPERATORS: Final = {"!=": "!=", "<>": "!=", "<=": "<=", ">=": ">=", "==": "="}
-
-
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: _TokKind
-    text: str  # as written
-    value: str | int | float  # decoded: unquoted string, number, normalized operator
-    pos: int
-    end: int
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char in "_./-"
-
-
-class _Parser:
-    """Tokenizes on construction; one instance parses one text."""
-
-    def __init__(self, text: str, *, field: str, what: str, language: _Language = _RUNS) -> None:
-        self.text = text
-        self.language = language
-        self.detail_field = field
-        self.what = what
-        self.tokens = self._tokenize()
-        self.index = 0
-        self.depth = 0
-
-    # errors
-
-    def error(self, message: str, pos: int, hint: str = "") -> InvalidArgumentError:
-        """Build an error that quotes the text near ``pos``, then adds ``hint``."""
-        text = self.text
-        if len(text) > 80:
-            start, stop = max(0, pos - 40), min(len(text), pos + 40)
-            snippet = (
-                ("..." if start else "") + text[start:stop] + ("..." if stop < len(text) else "")
-            )
-            quoted = f'near "{snippet}"'
-        else:
-            quoted = f'"{text}"'
-        return InvalidArgumentError(
-            f"{message} at position {pos} in {self.what} {quoted}" + (f"; {hint}" if hint else ""),
-            details={"field": self.detail_field, "position": pos},
-        )
-
-    # tokens
-
-    def _tokenize(self) -> list[_Token]:
-        text, n, i = self.text, len(self.text), 0
-        out: list[_Token] = []
-        while i < n:
-            char = text[i]
-            if char.isspace():
-                i += 1
-            elif char in "(),":
-                out.append(_Token(cast(_TokKind, char), char, char, i, i + 1))
-                i += 1
-            elif char in "=!<>":
-                two = text[i : i + 2]
-                if two in _OPERATORS:
-                    out.append(_Token("op", two, _OPERATORS[two], i, i + 2))
-                    i += 2
-                elif char == "!":
-                    raise self.error("Unexpected '!' (did you mean '!='?)", i)
-                else:
-                    out.append(_Token("op", char, char, i, i + 1))
-                    i += 1
-            elif char in "'\"`":
-                out.append(self._quoted(i))
-                i = out[-1].end
-            elif (match := _NUMBER.match(text, i)) and (char.isdigit() or char in "+-."):
-                end = match.end()
-                if end < n and _is_word_char(text[end]):
-                    raise self.error(f"Invalid number {text[i : end + 1]!r}", i)
-                raw = match.group()
-                number: int | float = int(raw) if re.fullmatch(r"[+-]?\d+", raw) else float(raw)
-                if isinstance(number, float) and not math.isfinite(number):
-                    raise self.error(f"Number {raw!r} is out of range", i)
-                out.append(_Token("number", raw, number, i, end))
-                i = end
-            elif char.isalpha() or char == "_":
-                end = i + 1
-                while end < n and _is_word_char(text[end]):
-                    end += 1
-                out.append(_Token("word", text[i:end], text[i:end], i, end))
-                i = end
-            else:
-                raise self.error(f"Unexpected character {char!r}", i)
-        out.append(_Token("eof", "", "", n, n))
-        return out
-
-    def _quoted(self, start: int) -> _Token:
-        text, quote = self.text, self.text[start]
-        parts: list[str] = []
-        i = start + 1
-        while True:
-            stop = text.find(quote, i)
-            if stop < 0:
-                what = "key" if quote == "`" else "string"
-                raise self.error(f"Unterminated {what} (missing closing {quote})", start)
-            parts.append(text[i:stop])
-            if text[stop + 1 : stop + 2] == quote:  # a doubled quote stands for itself
-                parts.append(quote)
-                i = stop + 2
-                continue
-            value = "".join(parts)
-            kind: _TokKind = "quoted_key" if quote == "`" else "string"
-            return _Token(kind, text[start : stop + 1], value, start, stop + 1)
-
-    def peek(self) -> _Token:
-        return self.tokens[self.index]
-
-    def advance(self) -> _Token:
-        token = self.tokens[self.index]
-        if token.kind != "eof":
-            self.index += 1
-        return token
-
-    def at_word(self, *words: str) -> bool:
-        token = self.peek()
-        return token.kind == "word" and token.text.lower() in words
-
-    def describe(self, token: _Token) -> str:
-        if token.kind == "eof":
-            return "the end"
-        return repr(token.text)
-
-    # grammar
-
-    def parse_filter(self) -> Expr:
-        expr = self.or_expr()
-        token = self.peek()
-        if token.kind == ")":
-            raise self.error("Unbalanced ')'", token.pos)
-        if token.kind != "eof":
-            raise self.error(f"Expected AND, OR or the end, got {self.describe(token)}", token.pos)
-        return expr
-
-    def or_expr(self) -> Expr:
-        items = [self.and_expr()]
-        while self.at_word("or"):
-            self.advance()
-            items.append(self.and_expr())
-        return items[0] if len(items) == 1 else Or(_flatten(items, Or))
-
-    def and_expr(self) -> Expr:
-        items = [self.not_expr()]
-        while self.at_word("and"):
-            self.advance()
-            items.append(self.not_expr())
-        return items[0] if len(items) == 1 else And(_flatten(items, And))
-
-    def not_expr(self) -> Expr:
-        token = self.peek()
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.error(f"Filter nests more than {MAX_DEPTH} levels deep", token.pos)
-        try:
-            if self.at_word("not"):
-                self.advance()
-                return Not(self.not_expr())
-            if token.kind == "(":
-                self.advance()
-                if self.peek().kind == ")":
-                    raise self.error("Expected a condition inside '()'", self.peek().pos)
-                expr = self.or_expr()
-                close = self.peek()
-                if close.kind != ")":
-                    raise self.error(
-                        f"Expected ')' to close '(' at position {token.pos}, "
-                        f"got {self.describe(close)}",
-                        close.pos,
-                    )
-                self.advance()
-                return expr
-            return self.predicate()
-        finally:
-            self.depth -= 1
-
-    def field(self, after: str | None = None) -> FieldRef:
-        token = self.advance()
-        if token.kind == "quoted_key":
-            return self.attribute(token.text, str(token.value), token.pos)
-        if token.kind != "word" or token.text.lower() in _KEYWORDS:
-            where = f" after {after}" if after else ""
-            raise self.error(
-                "Expected a field (metrics.KEY, params.KEY, tags.KEY or an attribute such as "
-                f"status){where}, got {self.describe(token)}",
-                token.pos,
-            )
-        if "." not in token.text:
-            return self.attribute(token.text, token.text, token.pos)
-        prefix, key = token.text.split(".", 1)
-        kind = _ENTITIES.get(prefix.lower())
-        if kind is not None and kind not in self.language.kinds:
-            raise self.error(
-                f"Field {token.text!r} does not apply to an {self.language.subject}: use "
-                "tags.KEY or an attribute",
-                token.pos,
-            )
-        if kind is None:
-            raise self.error(
-                f"Unknown field {token.text!r}: expected metrics., params., tags. or "
-                "attributes. before the key",
-                token.pos,
-            )
-        if not key:
-            quoted = self.peek()
-            if quoted.kind not in ("quoted_key", "string") or quoted.pos != token.end:
-                raise self.error(f"Expected a key after {token.text!r}", token.end)
-            self.advance()
-            key = str(quoted.value)
-            if not key:
-                raise self.error(
-                    f"Expected a key after {token.text!r}, got an empty name", quoted.pos
-                )
-        if kind == "attributes":
-            return self.attribute(token.text, key, token.pos)
-        return FieldRef(kind, key)
-
-    def attribute(self, written: str, name: str, pos: int) -> FieldRef:
-        lowered = name.lower()
-        language = self.language
-        canonical = language.aliases.get(lowered, lowered)
-        if canonical not in language.attributes:
-            valid = ", ".join(sorted([*language.attributes, *language.aliases]))
-            raise self.error(
-                f"Unknown attribute {written!r}",
-                pos,
-                f"valid attributes are {valid} (use "
-                + ("metrics.KEY, params.KEY or " if "metrics" in language.kinds else "")
-                + "tags.KEY for the others)",
-            )
-        return FieldRef("attributes", canonical)
-
-    def predicate(self) -> Expr:
-        ref = self.field()
-        token = self.advance()
-        kind = self.value_type(ref)
-        if token.kind == "op":
-            op = str(token.value)
-            self.check_op(ref, kind, op, token)
-            return Compare(ref, cast(CompareOp, op), self.value(ref, kind, token))
-        word = token.text.lower() if token.kind == "word" else ""
-        negated = word == "not"
-        if negated:
-            token = self.advance()
-            word = token.text.lower() if token.kind == "word" else ""
-            if word not in ("in", "like", "ilike"):
-                raise self.error(
-                    f"Expected IN, LIKE or ILIKE after 'not', got {self.describe(token)}",
-                    token.pos,
-                )
-        if word == "in":
-            self.check_op(ref, kind, "not in" if negated else "in", token)
-            return InList(ref, self.in_values(ref, kind, token), negated)
-        if word in ("like", "ilike"):
-            op = f"not {word}" if negated else word
-            self.check_op(ref, kind, op, token)
-            return Compare(ref, cast(CompareOp, op), self.value(ref, kind, token))
-        if word == "is":
-            null = self.advance()
-            op = "is null"
-            if null.kind == "word" and null.text.lower() == "not":
-                op, null = "is not null", self.advance()
-            if null.kind != "word" or null.text.lower() != "null":
-                raise self.error(
-                    f"Expected NULL after '{op[:-5]}', got {self.describe(null)}", null.pos
-                )
-            self.check_op(ref, kind, op, token)
-            return Compare(ref, cast(CompareOp, op), None)
-        raise self.error(
-            f"Expected an operator (=, !=, <, <=, >, >=, IN, NOT IN, LIKE, ILIKE, IS NULL) "
-            f"after {ref}, got {self.describe(token)}",
-            token.pos,
-        )
-
-    def check_op(self, ref: FieldRef, kind: str, op: str, token: _Token) -> None:
-        allowed = _OPS_BY_TYPE[kind]
-        if op not in allowed:
-            listed = ", ".join(o.upper() if o[0].isalpha() else o for o in allowed)
-            raise self.error(
-                f"Operator {op.upper()!r} does not apply to {ref} (a {kind}); use one of {listed}",
-                token.pos,
-            )
-
-    def in_values(self, ref: FieldRef, kind: str, in_token: _Token) -> tuple[Value, ...]:
-        opening = self.advance()
-        if opening.kind != "(":
-            raise self.error(
-                f"Expected '(' after {in_token.text.upper()}, got {self.describe(opening)}",
-                opening.pos,
-            )
-        values: list[Value] = []
-        while True:
-            values.append(self.value(ref, kind, self.tokens[self.index - 1]))
-            if len(values) > MAX_IN_VALUES:
-                raise self.error(f"IN takes at most {MAX_IN_VALUES} values", opening.pos)
-            sep = self.advance()
-            if sep.kind == ")":
-                return tuple(values)
-            if sep.kind != ",":
-                raise self.error(
-                    f"Expected ',' or ')' in the IN list, got {self.describe(sep)}", sep.pos
-                )
-
-    def value(self, ref: FieldRef, kind: str, after: _Token) -> Value:
-        token = self.advance()
-        if token.kind == "number":
-            raw: Value = token.value
-        elif token.kind == "string":
-            raw = str(token.value)
-        elif token.kind == "word" and token.text.lower() in ("true", "false"):
-            raw = token.text.lower() == "true"
-        else:
-            raise self.error(
-                f"Expected a value after {after.text!r}, got {self.describe(token)}", token.pos
-            )
-        return self.convert(ref, kind, raw, token)
-
-    def convert(self, ref: FieldRef, kind: str, raw: Value, token: _Token) -> Value:
-        if kind == "number":
-            if ref.kind == "attributes" and isinstance(raw, str) and re.fullmatch(r"\d+", raw):
-                return int(raw)  # an id written as a string: experiment_id = '3'
-            if isinstance(raw, bool) or not isinstance(raw, int | float):
-                raise self.error(
-                    f"{ref} is a number; expected a number, got {token.text}", token.pos
-                )
-            return raw
-        if kind == "string":
-            if not isinstance(raw, str):
-                hint = ""
-                if ref.kind in ("params", "tags"):
-                    hint = f"params and tags are compared as strings: write '{token.text}'"
-                raise self.error(
-                    f"{ref} is a string; expected a quoted value, got {token.text}", token.pos, hint
-                )
-            return raw
-        if kind == "bool":
-            if isinstance(raw, str) and raw.lower() in ("true", "false"):
-                return raw.lower() == "true"
-            if not isinstance(raw, bool):
-                raise self.error(f"{ref} is true or false, got {token.text}", token.pos)
-            return raw
-        return self.to_time(ref, raw, token)
-
-    def to_time(self, ref: FieldRef, raw: Value, token: _Token) -> datetime:
-        problem = (
-            f"{ref} is a time; expected epoch milliseconds or an ISO 8601 string, got {token.text}"
-        )
-        if isinstance(raw, bool) or isinstance(raw, datetime):
-            raise self.error(problem, token.pos)
-        try:
-            if isinstance(raw, str):
-                when = datetime.fromisoformat(raw)
-                return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-            return datetime.fromtimestamp(raw / 1000, UTC)
-        except (ValueError, OverflowError, OSError):
-            raise self.error(problem, token.pos) from None
-
-    def value_type(self, ref: FieldRef) -> str:
-        if ref.kind == "metrics":
-            return "number"
-        if ref.kind == "attributes":
-            return self.language.attributes[ref.key]
-        return "string"
-
-    def parse_order_item(self) -> OrderBy:
-        ref = self.field()
-        descending = False
-        if self.at_word("asc", "desc"):
-            descending = self.advance().text.lower() == "desc"
-        token = self.peek()
-        if token.kind != "eof":
-            raise self.error(
-                f"Expected ASC, DESC or the end, got {self.describe(token)}", token.pos
-            )
-        return OrderBy(ref, descending)
-
-
-def _flatten(items: list[Expr], kind: type[And] | type[Or]) -> tuple[Expr, ...]:
-    out: list[Expr] = []
-    for item in items:
-        out.extend(item.items if isinstance(item, kind) else (item,))
-    return tuple(out)
+__all__ = [
+    "ATTRIBUTE_ALIASES",
+    "ATTRIBUTE_TYPES",
+    "And",
+    "Compare",
+    "CompareOp",
+    "EXPERIMENT_ATTRIBUTE_ALIASES",
+    "EXPERIMENT_ATTRIBUTE_TYPES",
+    "Expr",
+    "FieldKind",
+    "FieldRef",
+    "InList",
+    "MAX_DEPTH",
+    "MAX_IN_VALUES",
+    "Not",
+    "Or",
+    "OrderBy",
+    "Value",
+    "parse_experiment_filter",
+    "parse_experiment_order_by",
+    "parse_filter",
+    "parse_order_by",
+]
 
 
 def parse_filter(text: str | None) -> Expr | None:
@@ -620,7 +86,7 @@ def parse_filter(text: str | None) -> Expr | None:
     """
     if text is None or not text.strip():
         return None
-    return _Parser(text, field="filter", what="filter").parse_filter()
+    return Parser(text, field="filter", what="filter").parse_filter()
 
 
 def parse_experiment_filter(text: str | None) -> Expr | None:
@@ -637,7 +103,7 @@ def parse_experiment_filter(text: str | None) -> Expr | None:
     """
     if text is None or not text.strip():
         return None
-    return _Parser(text, field="filter", what="filter", language=_EXPERIMENTS).parse_filter()
+    return Parser(text, field="filter", what="filter", language=EXPERIMENT_LANGUAGE).parse_filter()
 
 
 def parse_experiment_order_by(items: list[str] | None) -> list[OrderBy]:
@@ -646,7 +112,7 @@ def parse_experiment_order_by(items: list[str] | None) -> list[OrderBy]:
     Raises:
         InvalidArgumentError: An item is not a valid sort key.
     """
-    return _parse_order_items(items, _EXPERIMENTS)
+    return _parse_order_items(items, EXPERIMENT_LANGUAGE)
 
 
 def parse_order_by(items: list[str] | None) -> list[OrderBy]:
@@ -662,10 +128,10 @@ def parse_order_by(items: list[str] | None) -> list[OrderBy]:
         InvalidArgumentError: An item is blank or not a valid sort key; ``details`` holds
             ``{"field": "order_by", "index": I, "position": N}``.
     """
-    return _parse_order_items(items, _RUNS)
+    return _parse_order_items(items, RUN_LANGUAGE)
 
 
-def _parse_order_items(items: list[str] | None, language: _Language) -> list[OrderBy]:
+def _parse_order_items(items: list[str] | None, language: Language) -> list[OrderBy]:
     out: list[OrderBy] = []
     for index, item in enumerate(items or []):
         if not item.strip():
@@ -674,7 +140,7 @@ def _parse_order_items(items: list[str] | None, language: _Language) -> list[Ord
                 details={"field": "order_by", "index": index, "position": 0},
             )
         try:
-            parser = _Parser(item, field="order_by", what="order_by item", language=language)
+            parser = Parser(item, field="order_by", what="order_by item", language=language)
             out.append(parser.parse_order_item())
         except InvalidArgumentError as exc:
             exc.details["index"] = index
