@@ -262,7 +262,7 @@ class RunService(RunMetricsMixin, RunArtifactsMixin):
             ConflictError: A param already has a different value.
             InvalidArgumentError: A step or timestamp does not fit in 64 bits.
         """
-        points: list[PointTuple] = [(m.key, m.value, m.step, m.timestamp) for m in batch.metrics]
+        points: list[PointTuple] = batch.points()
         with self.uow(write=True) as session:
             repo = RunRepo(session)
             run_id = repo.find_id(workspace, name)

@@ -6,8 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from basalt.errors import invalid
 from basalt.spec.common import JSON, Entity, KeyValues, Name, SpecModel
 from basalt.spec.experiments import DEFAULT_EXPERIMENT
 
@@ -173,12 +174,46 @@ class Run(Entity):
     archived: bool = False
 
 
+class MetricColumns(SpecModel):
+    """Metric points as four equal-length columns: the compact form the tracking client sends.
+
+    The same points as a list of ``MetricPoint``, without a key and an object per point on the
+    wire or in memory.
+    """
+
+    keys: list[Name]
+    values: list[float]
+    steps: list[int]
+    timestamps: list[int]
+
+    @model_validator(mode="after")
+    def _same_length(self) -> MetricColumns:
+        n = len(self.keys)
+        if not (len(self.values) == len(self.steps) == len(self.timestamps) == n):
+            raise invalid(
+                "metric_columns",
+                "metric_columns needs keys, values, steps and timestamps of the same length",
+            )
+        return self
+
+
 class LogBatch(SpecModel):
     """Metrics, params and tags sent together (the tracking client's unit of work)."""
 
     metrics: list[MetricPoint] = []
+    metric_columns: MetricColumns | None = Field(
+        default=None, description="More points in columnar form, stored after ``metrics``."
+    )
     params: KeyValues = {}
     tags: KeyValues = {}
+
+    def points(self) -> list[tuple[str, float, int, int]]:
+        """Every point of the batch as (key, value, step, timestamp), in the order sent."""
+        out = [(m.key, m.value, m.step, m.timestamp) for m in self.metrics]
+        cols = self.metric_columns
+        if cols is not None:
+            out.extend(zip(cols.keys, cols.values, cols.steps, cols.timestamps, strict=True))
+        return out
 
 
 class LogBatchResult(SpecModel):

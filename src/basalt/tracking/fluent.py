@@ -44,18 +44,19 @@ class ActiveRun:
         self._ended = False
 
     def _send(self, points: list[Point], params: dict[str, str], tags: dict[str, str]) -> None:
-        from basalt.spec.runs import LogBatch, MetricPoint
+        from basalt.spec.runs import LogBatch, MetricColumns
 
         if params or tags:
             LogBatch(params=params, tags=tags)  # validates names and values before sending
-        batch = LogBatch.model_construct(
-            metrics=[
-                MetricPoint.model_construct(key=k, value=v, step=s, timestamp=t)
-                for k, v, s, t in points
-            ],
-            params=params,
-            tags=tags,
-        )
+        columns = None
+        if points:
+            # NOTE: columns, not a MetricPoint per point: this is the logging hot path, and
+            # the keys were validated when logged (see log_metrics).
+            keys, values, steps, stamps = (list(c) for c in zip(*points, strict=True))
+            columns = MetricColumns.model_construct(
+                keys=keys, values=values, steps=steps, timestamps=stamps
+            )
+        batch = LogBatch.model_construct(metric_columns=columns, params=params, tags=tags)
         self.client.jobs.log_batch(self.name, batch)
 
     def flush(self) -> None:

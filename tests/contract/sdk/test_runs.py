@@ -233,3 +233,27 @@ def test_overlong_tag_and_param_values_are_refused(client):
     run = client.jobs.create_run(RunCreate())
     with pytest.raises(InvalidArgumentError, match="'p'"):
         client.jobs.log_batch(run.name, LogBatch(params={"p": "y" * 6001}))
+
+
+def test_columnar_metrics_are_stored_like_points(client):
+    from basalt.spec.runs import MetricColumns
+
+    run = client.jobs.create_run(RunCreate())
+    cols = MetricColumns(
+        keys=["a", "a", "b"], values=[1.0, math.nan, 3.0], steps=[0, 1, 0], timestamps=[5, 6, 7]
+    )
+    batch = LogBatch(
+        metrics=[MetricPoint(key="a", value=9.0, step=2, timestamp=8)], metric_columns=cols
+    )
+    assert client.jobs.log_batch(run.name, batch).metrics == 4
+    series = client.jobs.get_metric_history(run.name, "a")
+    assert series.steps == [0, 1, 2]
+    assert math.isnan(series.values[1])
+    assert client.jobs.get(run.name).metrics == {"a": 9.0, "b": 3.0}
+
+
+def test_columns_of_different_lengths_are_refused(client):
+    from basalt.spec.runs import MetricColumns
+
+    with pytest.raises(InvalidArgumentError, match="same length"):
+        MetricColumns(keys=["a"], values=[1.0, 2.0], steps=[0], timestamps=[1])
