@@ -19,6 +19,7 @@ DB_FILE = "basalt.db"
 CONFIG_FILE = "config.toml"
 ARTIFACTS_DIR = "artifacts"
 DEFAULT_WORKSPACE_NAME = "default"
+VAULT_KEY_FILE = "vault.key"
 
 
 class StoreSettings(BaseModel):
@@ -69,6 +70,26 @@ class TrackingSettings(BaseModel):
     )
 
 
+class VaultSettings(BaseModel):
+    """Where the key that encrypts the workspace's secrets lives (never in the database)."""
+
+    key_file: Path | None = Field(
+        default=None,
+        description=(
+            "File holding the vault key (base64 of 32 bytes, mode 0600), created on first use; "
+            "default: .basalt/vault.key of the embedded workspace. 'basalt secret rotate-key' "
+            "replaces it."
+        ),
+    )
+    key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "The vault key itself, base64 of 32 bytes (for servers whose key comes from a "
+            "secret manager); wins over key_file, and cannot be rotated by Basalt."
+        ),
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of Basalt, with its environment variable ``BASALT_<FIELD>``."""
 
@@ -93,6 +114,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     tracking: TrackingSettings = Field(default_factory=TrackingSettings)
+    vault: VaultSettings = Field(default_factory=VaultSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -118,6 +140,12 @@ class Settings(BaseSettings):
         if self.state_dir is None:
             raise _no_workspace()
         return f"sqlite:///{self.state_dir / DB_FILE}"
+
+    def vault_key_file(self) -> Path | None:
+        """The effective vault key file (None when there is neither a setting nor a workspace)."""
+        if self.vault.key_file is not None:
+            return self.vault.key_file
+        return self.state_dir / VAULT_KEY_FILE if self.state_dir else None
 
     def artifacts_url(self) -> str:
         """The effective artifact root."""

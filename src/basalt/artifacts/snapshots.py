@@ -182,6 +182,58 @@ class SnapshotStore:
             written.append(target)
         return written
 
+    def has_blob(self, sha: str) -> bool:
+        """Whether content with this sha256 is stored."""
+        return self._store.exists(self._blob(_check_sha(sha)))
+
+    def put_blob(self, sha: str, source: BinaryIO) -> bool:
+        """Store one content blob read from ``source``, checking it against ``sha``.
+
+        Returns:
+            True when it was stored now, False when the store already held it.
+
+        Raises:
+            InvalidArgumentError: ``sha`` is not a sha256 hex string, or the content does not
+                match it.
+        """
+        path = self._blob(_check_sha(sha))
+        if self._store.exists(path):
+            return False
+        reader = _HashingReader(source)
+        self._store.put_stream(path, reader)
+        if reader.hexdigest() != sha:
+            self._store.delete(path, missing_ok=True)
+            raise invalid("sha256", f"The uploaded content does not match sha256 {sha}")
+        return True
+
+    def open_blob(self, sha: str) -> BinaryIO:
+        """A stream of one stored blob.
+
+        Raises:
+            NotFoundError: No such blob.
+        """
+        return self._store.open(self._blob(_check_sha(sha)))
+
+    def write_manifest(self, files: list[SnapshotFile]) -> str:
+        """Record a snapshot of blobs already stored; returns its id.
+
+        Raises:
+            NotFoundError: One of the blobs is not stored.
+        """
+        ordered = sorted(files, key=lambda f: f.path)
+        for entry in ordered:
+            if not self.has_blob(entry.sha256):
+                raise NotFoundError(
+                    f"Content {entry.sha256} of {entry.path!r} was not uploaded",
+                    details={"path": entry.path, "sha256": entry.sha256},
+                )
+        raw = _manifest_bytes(ordered)
+        snapshot_id = hashlib.sha256(raw).hexdigest()
+        manifest_path = self._manifest_path(snapshot_id)
+        if not self._store.exists(manifest_path):
+            self._store.put_bytes(manifest_path, raw)
+        return snapshot_id
+
     def _blob(self, sha: str) -> str:
         return f"{self._prefix}/blobs/{sha[:2]}/{sha}"
 
@@ -218,6 +270,12 @@ class _HashingReader:
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
+
+
+def _check_sha(sha: str) -> str:
+    if not _SHA256_RE.match(sha):
+        raise invalid("sha256", f"{sha!r} is not a 64-character sha256 hex")
+    return sha
 
 
 def _walk(root: Path, rules: IgnoreRules) -> list[tuple[str, Path]]:

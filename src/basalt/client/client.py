@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from basalt.client.operations.experiments import ExperimentOperations
 from basalt.client.operations.jobs import JobOperations
+from basalt.client.operations.models import ModelOperations
+from basalt.client.operations.secrets import SecretOperations
 from basalt.client.operations.workspaces import WorkspaceOperations
 from basalt.client.transports.base import Transport
 from basalt.config import Settings, load_settings
@@ -59,6 +61,8 @@ class Client:
         self.workspaces = WorkspaceOperations(self._transport)
         self.experiments = ExperimentOperations(self._transport, self.workspace_name)
         self.jobs = JobOperations(self._transport, self.workspace_name)
+        self.models = ModelOperations(self._transport, self.workspace_name)
+        self.secrets = SecretOperations(self._transport, self.workspace_name)
 
     def _make_transport(self, http: httpx.Client | None) -> Transport:
         s = self.settings

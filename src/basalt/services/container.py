@@ -8,7 +8,10 @@ from basalt._internal.clock import Clock, SystemClock
 from basalt.artifacts import ArtifactStore
 from basalt.config import DEFAULT_WORKSPACE_NAME, Settings
 from basalt.services.experiments import ExperimentService
+from basalt.services.models import ModelService
 from basalt.services.runs import RunService
+from basalt.services.secrets import SecretService
+from basalt.services.vault import Vault
 from basalt.services.workspaces import WorkspaceService
 from basalt.store.engine import make_engine
 from basalt.store.migrate import current_revision, head_revision, upgrade
@@ -37,6 +40,8 @@ class Services:
         self.workspaces = WorkspaceService(self.uow, self.clock)
         self.experiments = ExperimentService(self.uow, self.clock)
         self.runs = RunService(self.uow, self.clock, self.experiments, self.artifacts)
+        self.models = ModelService(self.uow, self.clock, self.artifacts, self.runs)
+        self.secrets = SecretService(self.uow, self.clock, Vault.from_settings(settings))
         self.workspaces.ensure_workspace(DEFAULT_WORKSPACE_NAME)
 
     def close(self) -> None:

@@ -13,7 +13,9 @@ from pydantic import TypeAdapter
 
 from basalt.spec.common import Page
 from basalt.spec.experiments import Experiment
+from basalt.spec.models import BlobStored, Model, ModelFile
 from basalt.spec.runs import ArtifactFile, LogBatchResult, MetricSeries, Run
+from basalt.spec.secrets import KeyRotation, Secret, SecretReveal
 from basalt.spec.workspaces import Workspace
 
 API_PREFIX = "/api/v1"
@@ -65,5 +67,28 @@ RUNS_METRIC_HISTORY = _op(
 RUNS_FILES_LIST = _op("runs.files_list", "GET", f"{WS}/runs/{{name}}/files", list[ArtifactFile])
 RUNS_FILE_PUT = _op("runs.file_put", "PUT", f"{WS}/runs/{{name}}/files/{{path}}", ArtifactFile)
 RUNS_FILE_GET = _op("runs.file_get", "GET", f"{WS}/runs/{{name}}/files/{{path}}")
+
+# NOTE: a secret's value travels only in the body of SECRETS_SET and the response of
+# SECRETS_GET_VALUE; every other secret operation carries names and metadata.
+SECRETS_LIST = _op("secrets.list", "GET", f"{WS}/secrets", list[Secret])
+SECRETS_SET = _op("secrets.set", "PUT", f"{WS}/secrets/{{name}}", Secret)
+SECRETS_GET = _op("secrets.get", "GET", f"{WS}/secrets/{{name}}", Secret)
+SECRETS_GET_VALUE = _op("secrets.get_value", "GET", f"{WS}/secrets/{{name}}/value", SecretReveal)
+SECRETS_DELETE = _op("secrets.delete", "DELETE", f"{WS}/secrets/{{name}}")
+VAULT_ROTATE_KEY = _op("vault.rotate_key", "POST", f"{API_PREFIX}/vault/rotate-key", KeyRotation)
+
+MODELS = f"{WS}/models"
+MODEL_VERSION = f"{MODELS}/{{name}}/versions/{{version}}"
+MODELS_BLOBS_MISSING = _op("models.blobs_missing", "POST", f"{MODELS}/blobs/missing", list[str])
+MODELS_BLOB_PUT = _op("models.blob_put", "PUT", f"{MODELS}/blobs/{{sha256}}", BlobStored)
+MODELS_CREATE = _op("models.create", "POST", MODELS, Model)
+MODELS_SEARCH = _op("models.search", "POST", f"{MODELS}/search", Page[Model])
+MODELS_GET = _op("models.get", "GET", f"{MODELS}/{{name}}", Model)
+MODELS_UPDATE = _op("models.update", "PATCH", MODEL_VERSION, Model)
+MODELS_ARCHIVE = _op("models.archive", "POST", f"{MODEL_VERSION}/archive", Model)
+MODELS_RESTORE = _op("models.restore", "POST", f"{MODEL_VERSION}/restore", Model)
+MODELS_SET_LABEL = _op("models.set_label", "PUT", f"{MODELS}/{{name}}/labels/{{label}}", Model)
+MODELS_FILES_LIST = _op("models.files_list", "GET", f"{MODEL_VERSION}/files", list[ModelFile])
+MODELS_FILE_GET = _op("models.file_get", "GET", f"{MODEL_VERSION}/files/{{path}}")
 
 HEALTH = _op("health", "GET", "/healthz", dict[str, Any])

@@ -17,7 +17,16 @@ from basalt.config import Settings
 from basalt.services.container import Services
 from basalt.spec import operations as ops
 from basalt.spec.experiments import ExperimentCreate
+from basalt.spec.models import (
+    BlobQuery,
+    BlobStored,
+    ModelCreate,
+    ModelLabelSet,
+    ModelListQuery,
+    ModelUpdate,
+)
 from basalt.spec.runs import ArtifactFile, LogBatch, RunCreate, RunListQuery, RunUpdate
+from basalt.spec.secrets import SecretSet
 from basalt.spec.workspaces import WorkspaceCreate
 
 Handler = Callable[[Services, dict[str, str], dict[str, Any], Any], Any]
@@ -25,6 +34,15 @@ Handler = Callable[[Services, dict[str, str], dict[str, Any], Any], Any]
 
 def _files(s: Services, p: dict[str, str], q: dict[str, Any]) -> list[ArtifactFile]:
     return s.runs.list_artifacts(p["workspace"], p["name"], q.get("path") or "")
+
+
+def _put_model_blob(s: Services, p: dict[str, str], source: Path | BinaryIO) -> BlobStored:
+    if isinstance(source, Path):
+        with source.open("rb") as fh:
+            stored = s.models.put_blob(p["workspace"], p["sha256"], fh)
+    else:
+        stored = s.models.put_blob(p["workspace"], p["sha256"], source)
+    return BlobStored(sha256=p["sha256"], stored=stored)
 
 
 # NOTE: one entry per operation in spec/operations.py; server/routes call the same methods.
@@ -76,6 +94,70 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         ),
     ),
     "runs.files_list": (None, lambda s, p, q, b: _files(s, p, q)),
+    "models.blobs_missing": (
+        BlobQuery,
+        lambda s, p, q, b: s.models.missing_blobs(p["workspace"], b.sha256),
+    ),
+    "models.create": (ModelCreate, lambda s, p, q, b: s.models.create_model(p["workspace"], b)),
+    "models.search": (
+        ModelListQuery,
+        lambda s, p, q, b: s.models.list(
+            p["workspace"],
+            name=b.name,
+            tags=b.tags,
+            include_archived=b.include_archived,
+            page_token=b.page_token,
+            max_results=b.max_results,
+        ),
+    ),
+    "models.get": (
+        None,
+        lambda s, p, q, b: s.models.get(
+            p["workspace"], p["name"], q.get("version"), q.get("label")
+        ),
+    ),
+    "models.update": (
+        ModelUpdate,
+        lambda s, p, q, b: s.models.update(
+            p["workspace"],
+            p["name"],
+            p["version"],
+            description=b.description,
+            tags=b.tags,
+            properties=b.properties,
+        ),
+    ),
+    "models.archive": (
+        None,
+        lambda s, p, q, b: s.models.archive(p["workspace"], p["name"], p["version"]),
+    ),
+    "models.restore": (
+        None,
+        lambda s, p, q, b: s.models.archive(p["workspace"], p["name"], p["version"], False),
+    ),
+    "models.set_label": (
+        ModelLabelSet,
+        lambda s, p, q, b: s.models.set_label(p["workspace"], p["name"], p["label"], b.version),
+    ),
+    "models.files_list": (
+        None,
+        lambda s, p, q, b: s.models.list_files(p["workspace"], p["name"], p["version"]),
+    ),
+    "secrets.list": (None, lambda s, p, q, b: s.secrets.list_secrets(p["workspace"])),
+    "secrets.set": (
+        SecretSet,
+        lambda s, p, q, b: s.secrets.set_secret(p["workspace"], p["name"], b),
+    ),
+    "secrets.get": (None, lambda s, p, q, b: s.secrets.get_secret(p["workspace"], p["name"])),
+    "secrets.get_value": (
+        None,
+        lambda s, p, q, b: s.secrets.reveal_secret(p["workspace"], p["name"]),
+    ),
+    "secrets.delete": (
+        None,
+        lambda s, p, q, b: s.secrets.delete_secret(p["workspace"], p["name"]),
+    ),
+    "vault.rotate_key": (None, lambda s, p, q, b: s.secrets.rotate_key()),
 }
 
 
@@ -129,14 +211,22 @@ class InProcessTransport:
         return result
 
     def upload(self, op: ops.Operation, params: dict[str, str], source: Path | BinaryIO) -> Any:
-        """Store a file among a run's output files."""
+        """Store a file among a run's output files (or a model's content blob)."""
+        if op.name == ops.MODELS_BLOB_PUT.name:
+            return _put_model_blob(self.services, params, source)
         info = self.services.runs.upload_artifact(
             params["workspace"], params["name"], params["path"], source
         )
         return info
 
     def download(self, op: ops.Operation, params: dict[str, str], dest: BinaryIO) -> None:
-        """Copy a run's file into ``dest``."""
+        """Copy a run's (or a model version's) file into ``dest``."""
+        if op.name == ops.MODELS_FILE_GET.name:
+            with self.services.models.open_file(
+                params["workspace"], params["name"], params["version"], params["path"]
+            ) as src:
+                shutil.copyfileobj(src, dest, 1024 * 1024)
+            return
         with self.services.runs.open_artifact(
             params["workspace"], params["name"], params["path"]
         ) as src:

@@ -1,5 +1,6 @@
 """ORM tables, one module per concept; importing this package registers them all."""
 
+from basalt.store.tables.assets import AssetLabelRow, AssetVersionRow
 from basalt.store.tables.base import Base
 from basalt.store.tables.experiments import ExperimentRow, ExperimentTagRow
 from basalt.store.tables.runs import (
@@ -10,9 +11,12 @@ from basalt.store.tables.runs import (
     RunStatusChangeRow,
     RunTagRow,
 )
+from basalt.store.tables.secrets import SecretRow
 from basalt.store.tables.workspaces import WorkspaceRow
 
 __all__ = [
+    "AssetLabelRow",
+    "AssetVersionRow",
     "Base",
     "ExperimentRow",
     "ExperimentTagRow",
@@ -22,5 +26,6 @@ __all__ = [
     "RunRow",
     "RunStatusChangeRow",
     "RunTagRow",
+    "SecretRow",
     "WorkspaceRow",
 ]

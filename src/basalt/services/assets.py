@@ -1,0 +1,281 @@
+"""Versioned assets: the one set of rules every kind shares (models now; data later).
+
+A versioned asset is a name with versions. A version is given or the next integer; its content
+never changes once created (only description, tags, properties and labels do). ``latest`` is the
+newest non-archived version by creation; a label (``prod``) points at one version and moving it
+is an update; an archived version is hidden from lists and ``latest`` but still resolves by its
+exact version. Each kind subclasses ``VersionedAssetService`` and adds only its own content.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Generic, TypeVar
+
+from basalt._internal.clock import Clock
+from basalt.errors import AlreadyExistsError, InternalError, NotFoundError, invalid
+from basalt.services.workspaces import workspace_id
+from basalt.spec.common import (
+    DEFAULT_PAGE_SIZE,
+    Page,
+    check_name,
+    check_value,
+    decode_page_token,
+    encode_page_token,
+)
+from basalt.store.repos.assets import AssetRepo
+from basalt.store.tables import AssetVersionRow
+from basalt.store.uow import Session, UnitOfWork
+
+T = TypeVar("T")
+
+LATEST = "latest"
+MAX_VERSION_LENGTH = 64
+_NEXT_VERSION_TRIES = 50
+
+
+def check_version(version: str) -> str:
+    """Validate a user-given version: a short name without ``/``, ``@`` or ``:``.
+
+    Raises:
+        InvalidArgumentError: Naming ``version``.
+    """
+    check_name(version, "version")
+    if len(version) > MAX_VERSION_LENGTH or any(c in version for c in "/@:"):
+        raise invalid(
+            "version",
+            f"version {version!r} must be at most {MAX_VERSION_LENGTH} characters "
+            "without '/', '@' or ':'",
+        )
+    if version == LATEST:
+        raise invalid("version", "'latest' is reserved; it always means the newest version")
+    return version
+
+
+class VersionedAssetService(Generic[T]):
+    """The rules shared by every kind of versioned asset.
+
+    Subclasses set ``kind`` (the store's kind column) and ``noun`` (for messages) and implement
+    ``to_specs``; they add creation, since what a version holds differs by kind.
+
+    Args:
+        uow: The unit of work.
+        clock: Time source.
+    """
+
+    kind = ""
+    noun = "Asset"
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    def to_specs(self, rows: builtins.list[AssetVersionRow], labels: dict[int, Any]) -> Any:
+        """The API models of ``rows`` (``labels``: version id → its labels)."""
+        raise NotImplementedError
+
+    # ---- creation (called by subclasses inside their own transaction) ----
+
+    def insert_version(
+        self, session: Session, ws_id: int, row: AssetVersionRow, version: str | None
+    ) -> AssetVersionRow:
+        """Insert ``row`` as ``version``, or as the next integer version when None.
+
+        Racing writers of the next version are told apart by the unique constraint: the loser
+        takes the next integer and tries again.
+
+        Raises:
+            AlreadyExistsError: ``version`` is taken.
+            InvalidArgumentError: ``version`` is not a valid version.
+        """
+        repo = AssetRepo(session, self.kind)
+        row.workspace_id = ws_id
+        row.kind = self.kind
+        if version is not None:
+            check_version(version)
+            row.version = version
+            # NOTE: only canonical integers ("7", not "07") count towards the next version.
+            canonical = version.isdigit() and len(version) < 10 and str(int(version)) == version
+            row.seq = int(version) if canonical else None
+            if not repo.try_add(row):
+                raise AlreadyExistsError(
+                    f"{self.noun} '{row.name}' version '{version}' already exists; versions "
+                    "are immutable: register a new version",
+                    details={"name": row.name, "version": version},
+                )
+            return row
+        for _ in range(_NEXT_VERSION_TRIES):
+            seq = repo.max_seq(ws_id, row.name) + 1
+            row.version, row.seq = str(seq), seq
+            if repo.try_add(row):
+                return row
+        raise InternalError(f"Could not pick the next version of {self.noun} '{row.name}'")
+
+    # ---- reads ----
+
+    def resolve_row(
+        self,
+        session: Session,
+        ws_id: int,
+        name: str,
+        version: str | None = None,
+        label: str | None = None,
+    ) -> AssetVersionRow:
+        """The version a caller means: exact ``version``, a ``label``, or ``latest``.
+
+        Raises:
+            NotFoundError: No such name, version or label.
+            InvalidArgumentError: Both ``version`` and ``label`` are given.
+        """
+        if version is not None and label is not None:
+            raise invalid("label", "give a version or a label, not both")
+        repo = AssetRepo(session, self.kind)
+        if version == LATEST:
+            version, label = None, LATEST
+        if version is not None:
+            row = repo.find(ws_id, name, version)
+            if row is None:
+                raise NotFoundError(
+                    f"{self.noun} '{name}' has no version '{version}'",
+                    details={"name": name, "version": version},
+                )
+            return row
+        if label is None or label == LATEST:
+            latest = repo.latest(ws_id, name)
+            if latest is None:
+                raise NotFoundError(
+                    f"{self.noun} '{name}' not found (or every version is archived)",
+                    details={"name": name},
+                )
+            return latest
+        found = repo.find_label(ws_id, name, label)
+        row = session.get(AssetVersionRow, found.version_id) if found is not None else None
+        if row is None:
+            raise NotFoundError(
+                f"{self.noun} '{name}' has no label '{label}'",
+                details={"name": name, "label": label},
+            )
+        return row
+
+    def get(
+        self, workspace: str, name: str, version: str | None = None, label: str | None = None
+    ) -> T:
+        """One version: exact, by label, or the latest.
+
+        Raises:
+            NotFoundError: No such workspace, name, version or label.
+        """
+        with self.uow() as session:
+            ws_id = workspace_id(session, workspace)
+            row = self.resolve_row(session, ws_id, name, version, label)
+            return self._specs(session, [row])[0]
+
+    def list(
+        self,
+        workspace: str,
+        *,
+        name: str | None = None,
+        tags: dict[str, str] | None = None,
+        include_archived: bool = False,
+        page_token: str | None = None,
+        max_results: int | None = None,
+    ) -> Page[T]:
+        """Versions by name, newest first, optionally of one name and with all ``tags``.
+
+        NOTE: tags live in a JSON column and are matched here, not in SQL; fine for registries
+        of thousands of versions, to move into SQL if they grow past that.
+        """
+        limit = max_results or DEFAULT_PAGE_SIZE
+        offset = decode_page_token(page_token)
+        with self.uow() as session:
+            ws_id = workspace_id(session, workspace)
+            repo = AssetRepo(session, self.kind)
+            if tags:
+                rows = [
+                    r
+                    for r in repo.list(
+                        ws_id, name=name, include_archived=include_archived, offset=0, limit=None
+                    )
+                    if all(r.tags.get(k) == v for k, v in tags.items())
+                ][offset : offset + limit + 1]
+            else:
+                rows = repo.list(
+                    ws_id,
+                    name=name,
+                    include_archived=include_archived,
+                    offset=offset,
+                    limit=limit + 1,
+                )
+            token = encode_page_token(offset + limit) if len(rows) > limit else None
+            return Page(items=self._specs(session, rows[:limit]), next_page_token=token)
+
+    # ---- updates ----
+
+    def update(
+        self,
+        workspace: str,
+        name: str,
+        version: str,
+        *,
+        description: str | None = None,
+        tags: dict[str, str] | None = None,
+        properties: dict[str, str] | None = None,
+    ) -> T:
+        """Change the mutable parts of a version (given fields replace the old ones).
+
+        Raises:
+            NotFoundError: No such version.
+            InvalidArgumentError: A bad tag or property.
+        """
+        for field, values in (("tags", tags), ("properties", properties)):
+            for key, value in (values or {}).items():
+                check_name(key, f"{field} key")
+                check_value(value, f"value of {key!r}")
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            row = self.resolve_row(session, ws_id, name, version)
+            if description is not None:
+                row.description = description
+            if tags is not None:
+                row.tags = dict(tags)
+            if properties is not None:
+                row.properties = dict(properties)
+            row.updated_at = self.clock.now()
+            session.flush()
+            return self._specs(session, [row])[0]
+
+    def archive(self, workspace: str, name: str, version: str, archived: bool = True) -> T:
+        """Hide a version from lists and ``latest`` (or show it again).
+
+        Raises:
+            NotFoundError: No such version.
+        """
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            row = self.resolve_row(session, ws_id, name, version)
+            row.archived = archived
+            row.updated_at = self.clock.now()
+            session.flush()
+            return self._specs(session, [row])[0]
+
+    def set_label(self, workspace: str, name: str, label: str, version: str) -> T:
+        """Point ``label`` at ``version`` of ``name`` (moving it if it pointed elsewhere).
+
+        Raises:
+            NotFoundError: No such version.
+            InvalidArgumentError: ``label`` is not a valid label, or is ``latest``.
+        """
+        if label == LATEST:
+            raise invalid("label", "'latest' is reserved; it always means the newest version")
+        check_name(label, "label")
+        if len(label) > MAX_VERSION_LENGTH or any(c in label for c in "/@:"):
+            raise invalid("label", f"label {label!r} must be short and without '/', '@' or ':'")
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            row = self.resolve_row(session, ws_id, name, version)
+            AssetRepo(session, self.kind).set_label(ws_id, name, label, row.id)
+            return self._specs(session, [row])[0]
+
+    def _specs(self, session: Session, rows: builtins.list[AssetVersionRow]) -> builtins.list[T]:
+        labels = AssetRepo(session, self.kind).labels([r.id for r in rows])
+        return self.to_specs(rows, labels)  # type: ignore[no-any-return]

@@ -1,0 +1,284 @@
+"""The model registry: model versions on the shared versioned-asset rules.
+
+A model version's files are stored content-addressed (``SnapshotStore``): a local path is
+uploaded by the SDK blob by blob (only contents the store lacks), then registered with its file
+list; a ``runs:/<run>/<path>`` or ``azureml://jobs/<run>/outputs/<path>`` path is copied from
+the run's files here, recording the run and its latest metrics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tempfile
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
+
+from basalt._internal.clock import Clock
+from basalt._internal.paths import normalize_artifact_path
+from basalt.artifacts.snapshots import SnapshotFile, SnapshotStore
+from basalt.errors import NotFoundError, invalid
+from basalt.services._run_rows import get_run_row
+from basalt.services.assets import VersionedAssetService
+from basalt.services.workspaces import workspace_id
+from basalt.spec.models import Model, ModelCreate, ModelFile, ModelType
+from basalt.store.repos.runs import RunRepo
+from basalt.store.tables import AssetVersionRow
+from basalt.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from basalt.artifacts import ArtifactStore
+    from basalt.services.runs import RunService
+
+_RUN_PREFIXES = ("runs:/", "azureml://jobs/")
+_SPOOL_BYTES = 8 * 1024 * 1024
+_FLAVOR_SUFFIXES = {
+    ".pkl": "sklearn",
+    ".pickle": "sklearn",
+    ".joblib": "sklearn",
+    ".onnx": "onnx",
+    ".pt": "pytorch",
+    ".pth": "pytorch",
+}
+
+
+def parse_run_path(path: str) -> tuple[str, str] | None:
+    """``(run, path in the run)`` of a run URI, or None for a local path.
+
+    Raises:
+        InvalidArgumentError: A run URI without a run name.
+    """
+    if path.startswith("runs:/"):
+        rest = path[len("runs:/") :].strip("/")
+    elif path.startswith("azureml://jobs/"):
+        run, _, rest = path[len("azureml://jobs/") :].partition("/")
+        if rest.startswith("outputs/"):
+            rest = rest[len("outputs/") :]
+            if rest.startswith("artifacts/paths/"):  # Azure ML's spelling of the same place
+                rest = rest[len("artifacts/paths/") :]
+        elif rest == "outputs":
+            rest = ""
+        rest = f"{run}/{rest}".strip("/")
+    else:
+        return None
+    run, _, inner = rest.partition("/")
+    if not run:
+        raise invalid("path", f"path {path!r} names no run; use runs:/<run>/<path>")
+    return run, inner.strip("/")
+
+
+def detect_flavor(files: list[str], mlmodel: bytes | None) -> tuple[str, list[str]]:
+    """The flavor of a model from its file names (and its MLflow ``MLmodel`` file, if any)."""
+    if mlmodel is not None:
+        import yaml
+
+        try:
+            data = yaml.safe_load(mlmodel) or {}
+            flavors = sorted((data.get("flavors") or {}).keys())
+        except (yaml.YAMLError, AttributeError):
+            flavors = []
+        return "mlflow", [str(f) for f in flavors]
+    for path in files:
+        for suffix, flavor in _FLAVOR_SUFFIXES.items():
+            if path.lower().endswith(suffix):
+                return flavor, []
+    return "custom", []
+
+
+class ModelService(VersionedAssetService[Model]):
+    """Model registry rules.
+
+    Args:
+        uow: The unit of work.
+        clock: Time source.
+        artifacts: Where model contents go (the shared content-addressed blobs).
+        runs: The run service (a model registered from a run's files copies them).
+    """
+
+    kind = "model"
+    noun = "Model"
+
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock, artifacts: ArtifactStore, runs: RunService
+    ) -> None:
+        super().__init__(uow, clock)
+        self.blobs = SnapshotStore(artifacts)
+        self.runs = runs
+
+    # ---- content ----
+
+    def missing_blobs(self, workspace: str, shas: list[str]) -> list[str]:
+        """Which of these contents the store lacks (the SDK uploads only those)."""
+        self._check_workspace(workspace)
+        return [sha for sha in dict.fromkeys(shas) if not self.blobs.has_blob(sha)]
+
+    def put_blob(self, workspace: str, sha: str, source: IO[bytes]) -> bool:
+        """Store one uploaded content blob; True when it was not stored before.
+
+        Raises:
+            InvalidArgumentError: The content does not match ``sha``.
+        """
+        self._check_workspace(workspace)
+        return self.blobs.put_blob(sha, source)  # type: ignore[arg-type]
+
+    def create_model(self, workspace: str, body: ModelCreate) -> Model:
+        """Register a model version.
+
+        Raises:
+            InvalidArgumentError: No files at ``path``, or a bad version.
+            AlreadyExistsError: The version exists.
+            NotFoundError: No such workspace or run, or an uploaded file is missing.
+        """
+        if not body.path.strip():
+            raise invalid("path", "path must not be empty")
+        self._check_workspace(workspace)
+        run_ref = parse_run_path(body.path)
+        job_name = body.job_name
+        if run_ref is not None:
+            job_name = run_ref[0]
+            files = self._copy_from_run(workspace, *run_ref, body.path)
+        elif body.files is None:
+            raise invalid(
+                "files",
+                f"path {body.path!r} is local: upload its files first (the SDK does this)",
+            )
+        else:
+            files = [
+                SnapshotFile(normalize_artifact_path(f.path, field="files.path"), f.sha256, f.size)
+                for f in body.files
+            ]
+        if not files:
+            raise invalid("path", f"path {body.path!r} holds no files")
+        content_id = self.blobs.write_manifest(files)
+        names = sorted(f.path for f in files)
+        mlmodel = next((f for f in files if f.path.rsplit("/", 1)[-1] == "MLmodel"), None)
+        raw = self._read_blob(mlmodel.sha256) if mlmodel is not None else None
+        flavor, flavors = detect_flavor(names, raw)
+        model_type = body.type
+        if flavor == "mlflow" and "type" not in body.model_fields_set:
+            model_type = ModelType.MLFLOW
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            run_id = None
+            metrics: dict[str, float] = {}
+            if job_name is not None:
+                run = get_run_row(session, ws_id, workspace, job_name)
+                run_id = run.id
+                latest = RunRepo(session).latest_metrics([run.id])[run.id]
+                metrics = {k: v for k, v in latest.items() if math.isfinite(v)}
+            now = self.clock.now()
+            row = AssetVersionRow(
+                name=body.name,
+                description=body.description,
+                tags=dict(body.tags),
+                properties=dict(body.properties),
+                spec={
+                    "type": model_type.value,
+                    "path": body.path,
+                    "flavor": flavor,
+                    "flavors": flavors,
+                    "size": sum(f.size for f in files),
+                    "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in files],
+                    "metrics": metrics,
+                    "job_name": job_name,
+                },
+                content_id=content_id,
+                run_id=run_id,
+                archived=False,
+                created_at=now,
+                updated_at=now,
+                created_by=body.created_by,
+            )
+            self.insert_version(session, ws_id, row, body.version)
+            return self._specs(session, [row])[0]
+
+    def list_files(self, workspace: str, name: str, version: str) -> list[ModelFile]:
+        """The files of a model version.
+
+        Raises:
+            NotFoundError: No such version.
+        """
+        with self.uow() as session:
+            ws_id = workspace_id(session, workspace)
+            row = self.resolve_row(session, ws_id, name, version)
+            return [ModelFile.model_validate(f) for f in row.spec.get("files", [])]
+
+    def open_file(self, workspace: str, name: str, version: str, path: str) -> BinaryIO:
+        """A stream of one file of a model version.
+
+        Raises:
+            NotFoundError: No such version or file.
+        """
+        clean = normalize_artifact_path(path)
+        for entry in self.list_files(workspace, name, version):
+            if entry.path == clean:
+                return self.blobs.open_blob(entry.sha256)
+        raise NotFoundError(
+            f"Model '{name}' version '{version}' has no file '{clean}'",
+            details={"name": name, "version": version, "path": clean},
+        )
+
+    def to_specs(self, rows: list[AssetVersionRow], labels: dict[int, Any]) -> list[Model]:
+        """Model versions as API models."""
+        out = []
+        for r in rows:
+            spec = r.spec
+            out.append(
+                Model(
+                    name=r.name,
+                    version=r.version,
+                    type=ModelType(spec.get("type", ModelType.CUSTOM)),
+                    path=spec.get("path", ""),
+                    description=r.description,
+                    tags=dict(r.tags),
+                    properties=dict(r.properties),
+                    labels=list(labels.get(r.id, [])),
+                    archived=r.archived,
+                    created_at=r.created_at,
+                    updated_at=r.updated_at,
+                    created_by=r.created_by,
+                    job_name=spec.get("job_name"),
+                    flavor=spec.get("flavor", "custom"),
+                    flavors=list(spec.get("flavors", [])),
+                    size=int(spec.get("size", 0)),
+                    content_hash=r.content_id or "",
+                    files=[f["path"] for f in spec.get("files", [])],
+                    metrics=dict(spec.get("metrics", {})),
+                )
+            )
+        return out
+
+    def _check_workspace(self, workspace: str) -> None:
+        with self.uow() as session:
+            workspace_id(session, workspace)
+
+    def _read_blob(self, sha: str) -> bytes:
+        with self.blobs.open_blob(sha) as fh:
+            return fh.read(1024 * 1024)
+
+    def _copy_from_run(self, workspace: str, run: str, inner: str, path: str) -> list[SnapshotFile]:
+        entries = [
+            e
+            for e in self.runs.list_artifacts(workspace, run, inner, recursive=True)
+            if not e.is_dir
+        ]
+        if not entries:
+            raise invalid("path", f"path {path!r}: run '{run}' has no files there")
+        base = inner.rsplit("/", 1)[0] if len(entries) == 1 and entries[0].path == inner else inner
+        files = []
+        for entry in entries:
+            rel = entry.path[len(base) :].lstrip("/") if base else entry.path
+            with (
+                self.runs.open_artifact(workspace, run, entry.path) as src,
+                tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool,
+            ):
+                digest = hashlib.sha256()
+                size = 0
+                while chunk := src.read(1024 * 1024):
+                    digest.update(chunk)
+                    spool.write(chunk)
+                    size += len(chunk)
+                spool.seek(0)
+                sha = digest.hexdigest()
+                self.blobs.put_blob(sha, spool)  # type: ignore[arg-type]
+            files.append(SnapshotFile(rel, sha, size))
+        return files
