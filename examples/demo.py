@@ -1,5 +1,6 @@
 """The main job on the embedded default: a workspace in a temporary folder, a small training
-loop that logs params, metrics over steps and an output file, then what was recorded.
+loop that logs params, metrics over steps and an output file, what was recorded, and the model
+registered from the run (with lineage and its metrics at registration).
 
 Run with ``make demo``. No server, no network.
 """
@@ -14,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import basalt
+from basalt.spec.models import ModelCreate
 
 
 def train(client: basalt.Client, workdir: Path) -> str:
@@ -58,11 +60,30 @@ def main() -> int:
         first, last = series.values[0], series.values[-1]
         print(f"loss     {first:.4f} -> {last:.4f} over {series.total_points} steps")
         print(f"files    {[f.path for f in client.jobs.list_files(name)]}")
+        model = client.models.create_or_update(
+            ModelCreate(name="demo-linear", path=f"runs:/{name}/outputs", description="y = wx + b")
+        )
+        client.models.set_label(model.name, "prod", model.version)
+        print(f"model    {model.name}:{model.version} ({model.flavor}) from run {model.job_name}")
+        print(f"         metrics at registration {model.metrics}, label 'prod'")
         assert math.isclose(run.metrics["w"], 3, abs_tol=0.1), run.metrics
         print("\nThe same from the command line:")
         subprocess.run([str(basalt_cli), "--workspace", str(ws), "job", "list"], check=True)
         subprocess.run(
             [str(basalt_cli), "--workspace", str(ws), "job", "metrics", name], check=True
+        )
+        subprocess.run(
+            [
+                str(basalt_cli),
+                "--workspace",
+                str(ws),
+                "model",
+                "show",
+                "demo-linear",
+                "--label",
+                "prod",
+            ],
+            check=True,
         )
         client.close()
     return 0
