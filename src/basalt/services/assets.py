@@ -276,6 +276,20 @@ class VersionedAssetService(Generic[T]):
             AssetRepo(session, self.kind).set_label(ws_id, name, label, row.id)
             return self._specs(session, [row])[0]
 
+    def delete_label(self, workspace: str, name: str, label: str) -> None:
+        """Remove ``label`` from ``name``.
+
+        Raises:
+            NotFoundError: No such label.
+        """
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            if not AssetRepo(session, self.kind).delete_label(ws_id, name, label):
+                raise NotFoundError(
+                    f"{self.noun} '{name}' has no label '{label}'",
+                    details={"name": name, "label": label},
+                )
+
     def _specs(self, session: Session, rows: builtins.list[AssetVersionRow]) -> builtins.list[T]:
         labels = AssetRepo(session, self.kind).labels([r.id for r in rows])
         return self.to_specs(rows, labels)  # type: ignore[no-any-return]

@@ -70,18 +70,11 @@ def test_unknown_endpoints_are_endpoint_not_found(basalt_server):
         assert response.json()["error_code"] == "ENDPOINT_NOT_FOUND", path
 
 
-def test_logged_models_and_registry_fail_clearly(mlflow, mlflow_client):
+def test_logged_models_fail_clearly(mlflow, mlflow_client):
     exp_id = mlflow_client.create_experiment("models")
     with pytest.raises(mlflow.exceptions.MlflowException) as info:
         mlflow_client.create_logged_model(exp_id, name="model")
     assert info.value.error_code == "NOT_IMPLEMENTED"
     assert "logged models" in str(info.value)
-    with pytest.raises(mlflow.exceptions.MlflowException) as info:
-        mlflow_client.create_registered_model("classifier")
-    assert info.value.error_code == "NOT_IMPLEMENTED"
-    assert "model registry" in str(info.value)
-    with pytest.raises(mlflow.exceptions.MlflowException) as info:
-        mlflow_client.search_registered_models()
-    assert info.value.error_code == "NOT_IMPLEMENTED"
     # Searching logged models is answered (there are none), so run files list as usual.
     assert list(mlflow_client.search_logged_models([exp_id])) == []

@@ -1,4 +1,4 @@
-"""The MLflow-compatible REST API: MLflow's tracking and artifact calls on Basalt's services.
+"""The MLflow-compatible REST API: tracking, artifacts and model registry on Basalt's services.
 
 ``install(app)`` mounts it at the server's root (workspace ``default``) and below
 ``/mlflow/ws/{workspace}``, each under ``/api/2.0`` and ``/ajax-api/2.0``.
@@ -16,12 +16,13 @@ API_PREFIXES = ("/api/2.0", "/ajax-api/2.0")
 
 def install(app: FastAPI) -> None:
     """Register the MLflow routes on ``app`` (after Basalt's own routes)."""
-    from basalt.server.mlflow_compat import artifacts, routes
+    from basalt.server.mlflow_compat import artifacts, registry, routes
 
     for base in ("", WORKSPACE_PREFIX):
         for api in API_PREFIXES:
             app.include_router(routes.router, prefix=base + api)
             app.include_router(artifacts.router, prefix=base + api)
+            app.include_router(registry.router, prefix=base + api)
         app.include_router(routes.root_router, prefix=base)
     for base in ("", WORKSPACE_PREFIX):
         for api in ("/api", "/ajax-api"):

@@ -2,7 +2,8 @@
 
 The proxied ``mlflow-artifacts`` API (upload, download, list, delete) serves the paths
 ``runs/<run>/<path>`` of ``mlflow-artifacts:/runs/<run>`` URIs from the same files that
-``basalt job download`` reads; ``/mlflow/artifacts/list`` lists a run's files by run id.
+``basalt job download`` reads, and, read-only, ``models/<name>/<version>/<path>`` from a model
+version's content-addressed files; ``/mlflow/artifacts/list`` lists a run's files by run id.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from basalt.errors import NotFoundError, invalid
 from basalt.server.deps import ServicesDep
+from basalt.server.mlflow_compat import registry_translate as rt
 from basalt.server.mlflow_compat import translate as tr
 from basalt.server.mlflow_compat.errors import MlflowProtocolError, MlflowRoute
 from basalt.server.mlflow_compat.routes import WorkspaceDep, ok, query
@@ -59,11 +61,15 @@ async def upload_artifact(
 
 @router.get(_PROXY + "/{path:path}")
 def download_artifact(services: ServicesDep, workspace: WorkspaceDep, path: str) -> Response:
-    """One file of a run, streamed, its content type guessed from its name."""
+    """One file of a run or model version, streamed, its content type guessed from its name."""
+    model = rt.split_model_path(tr.safe_path(path))
     found = tr.split_artifact_path(path)
-    if found is None or not found[1]:
+    if model is not None and model[2]:
+        stream = services.models.open_file(workspace, *model)
+    elif found is None or not found[1]:
         raise NotFoundError(f"No artifact at {path!r}")
-    stream = services.runs.open_artifact(workspace, *found)
+    else:
+        stream = services.runs.open_artifact(workspace, *found)
 
     def chunks() -> Iterator[bytes]:
         with stream:
@@ -80,6 +86,9 @@ def list_proxied_artifacts(
 ) -> Response:
     """The entries directly below a folder, named relative to it (``{}`` when there are none)."""
     path = query(request, wire.ListProxiedArtifacts).path or ""
+    model = rt.split_model_path(tr.safe_path(path))
+    if model is not None:
+        return _list_model_files(services, workspace, *model)
     found = tr.split_artifact_path(path)
     if found is None:
         return ok()  # the root and "runs" list nothing: runs are reached through their URIs
@@ -98,6 +107,26 @@ def list_proxied_artifacts(
         for item in items
     ]
     return ok(files=files or None)
+
+
+def _list_model_files(
+    services: ServicesDep, workspace: str, name: str, version: str, rel: str
+) -> Response:
+    try:
+        entries = services.models.list_files(workspace, name, version)
+    except NotFoundError:
+        return ok()
+    base = f"{rel}/" if rel else ""
+    children: dict[str, wire.FileInfo] = {}
+    for entry in entries:
+        if not entry.path.startswith(base):
+            continue
+        head, sep, _ = entry.path[len(base) :].partition("/")
+        children.setdefault(
+            head,
+            wire.FileInfo(path=head, is_dir=bool(sep), file_size=None if sep else entry.size),
+        )
+    return ok(files=[children[k] for k in sorted(children)] or None)
 
 
 @router.delete(_PROXY + "/{path:path}")

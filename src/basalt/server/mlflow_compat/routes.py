@@ -410,8 +410,6 @@ _NOT_YET: dict[str, str] = {
     "logged-models": "MLflow logged models (mlflow.<flavor>.log_model)",
     "runs/outputs": "MLflow logged models (mlflow.<flavor>.log_model)",
     "runs/log-model": "MLflow logged models (mlflow.<flavor>.log_model)",
-    "registered-models": "the MLflow model registry",
-    "model-versions": "the MLflow model registry",
     "traces": "MLflow traces",
     "metrics/get-history-bulk-interval": "bulk metric history (used by MLflow's UI)",
 }
