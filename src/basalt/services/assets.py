@@ -10,6 +10,7 @@ exact version. Each kind subclasses ``VersionedAssetService`` and adds only its 
 from __future__ import annotations
 
 import builtins
+from abc import ABC, abstractmethod
 from typing import Any, Generic, TypeVar
 
 from basalt._internal.clock import Clock
@@ -52,7 +53,7 @@ def check_version(version: str) -> str:
     return version
 
 
-class VersionedAssetService(Generic[T]):
+class VersionedAssetService(ABC, Generic[T]):
     """The rules shared by every kind of versioned asset.
 
     Subclasses set ``kind`` (the store's kind column) and ``noun`` (for messages) and implement
@@ -70,9 +71,9 @@ class VersionedAssetService(Generic[T]):
         self.uow = uow
         self.clock = clock
 
+    @abstractmethod
     def to_specs(self, rows: builtins.list[AssetVersionRow], labels: dict[int, Any]) -> Any:
         """The API models of ``rows`` (``labels``: version id → its labels)."""
-        raise NotImplementedError
 
     # ---- creation (called by subclasses inside their own transaction) ----
 
