@@ -8,6 +8,7 @@ from basalt._internal.clock import Clock, SystemClock
 from basalt.artifacts import ArtifactStore
 from basalt.config import DEFAULT_WORKSPACE_NAME, Settings
 from basalt.services.experiments import ExperimentService
+from basalt.services.logged_models import LoggedModelService
 from basalt.services.models import ModelService
 from basalt.services.runs import RunService
 from basalt.services.secrets import SecretService
@@ -40,6 +41,7 @@ class Services:
         self.workspaces = WorkspaceService(self.uow, self.clock)
         self.experiments = ExperimentService(self.uow, self.clock)
         self.runs = RunService(self.uow, self.clock, self.experiments, self.artifacts)
+        self.logged_models = LoggedModelService(self.uow, self.clock, self.runs)
         self.models = ModelService(self.uow, self.clock, self.artifacts, self.runs)
         self.secrets = SecretService(self.uow, self.clock, Vault.from_settings(settings))
         self.workspaces.ensure_workspace(DEFAULT_WORKSPACE_NAME)

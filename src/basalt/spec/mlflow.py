@@ -332,3 +332,76 @@ class ErrorBody(MlflowModel):
 
     error_code: str
     message: str
+
+
+# --- logged models -----------------------------------------------------------------------------
+
+_LOGGED_MODEL_STATUSES = {
+    0: "LOGGED_MODEL_STATUS_UNSPECIFIED",
+    1: "LOGGED_MODEL_PENDING",
+    2: "LOGGED_MODEL_READY",
+    3: "LOGGED_MODEL_UPLOAD_FAILED",
+}
+LoggedModelStatusName = Annotated[
+    Literal["LOGGED_MODEL_PENDING", "LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED"],
+    _enum(_LOGGED_MODEL_STATUSES),
+]
+
+
+class CreateLoggedModel(MlflowModel):
+    """``POST logged-models``."""
+
+    experiment_id: str | None = None
+    name: str | None = None
+    model_type: str | None = None
+    source_run_id: str | None = None
+    params: list[KeyValue] = []
+    tags: list[KeyValue] = []
+
+
+class FinalizeLoggedModel(MlflowModel):
+    """``PATCH logged-models/{id}``: the upload finished (or failed)."""
+
+    status: LoggedModelStatusName
+    status_message: str | None = None
+
+
+class LoggedModelTags(MlflowModel):
+    """``PATCH logged-models/{id}/tags``."""
+
+    tags: list[KeyValue] = []
+
+
+class LoggedModelParams(MlflowModel):
+    """``POST logged-models/{id}/params``."""
+
+    params: list[KeyValue] = []
+
+
+class SearchLoggedModels(MlflowModel):
+    """``POST logged-models/search`` (``datasets`` and ``order_by`` are accepted, not used)."""
+
+    experiment_ids: list[str] = []
+    filter: str | None = None
+    max_results: int = Field(default=50, ge=1, le=MAX_SEARCH_RESULTS)
+    page_token: str | None = None
+
+
+class ModelOutput(MlflowModel):
+    """One model a run produced."""
+
+    model_id: str
+    step: Int64 = 0
+
+
+class LogOutputs(RunIdModel):
+    """``POST runs/outputs``."""
+
+    models: list[ModelOutput] = []
+
+
+class ListLoggedModelArtifacts(MlflowModel):
+    """``GET logged-models/{id}/artifacts/directories``."""
+
+    artifact_directory_path: str | None = None
+    page_token: str | None = None

@@ -43,3 +43,14 @@ def test_tracking_search_and_artifacts_on_postgresql(pg_mlflow, pg_basalt_server
     client.restore_experiment(exp_id)
     history = client.get_metric_history(ids[2], "x")
     assert [(m.step, m.value) for m in history] == [(0, 2.0)]
+
+
+def test_logged_models_on_postgresql(pg_mlflow, pg_basalt_server):
+    client = pg_mlflow.MlflowClient(pg_basalt_server.url)
+    exp_id = client.create_experiment("pg-models")
+    run = client.create_run(exp_id)
+    model = client.create_logged_model(exp_id, name="m", source_run_id=run.info.run_id)
+    client.finalize_logged_model(model.model_id, "READY")
+    assert client.get_logged_model(model.model_id).status.to_proto() == 2
+    found = client.search_logged_models([exp_id], filter_string="name = 'm'")
+    assert [m.model_id for m in found] == [model.model_id]

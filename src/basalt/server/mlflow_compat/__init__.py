@@ -16,13 +16,14 @@ API_PREFIXES = ("/api/2.0", "/ajax-api/2.0")
 
 def install(app: FastAPI) -> None:
     """Register the MLflow routes on ``app`` (after Basalt's own routes)."""
-    from basalt.server.mlflow_compat import artifacts, registry, routes
+    from basalt.server.mlflow_compat import artifacts, logged_models, registry, routes
 
     for base in ("", WORKSPACE_PREFIX):
         for api in API_PREFIXES:
             app.include_router(routes.router, prefix=base + api)
             app.include_router(artifacts.router, prefix=base + api)
             app.include_router(registry.router, prefix=base + api)
+            app.include_router(logged_models.router, prefix=base + api)
         app.include_router(routes.root_router, prefix=base)
     for base in ("", WORKSPACE_PREFIX):
         for api in ("/api", "/ajax-api"):

@@ -294,12 +294,19 @@ def get_by_alias(services: ServicesDep, workspace: WorkspaceDep, request: Reques
 def create_model_version(
     services: ServicesDep, workspace: WorkspaceDep, body: wire.CreateModelVersion
 ) -> Response:
-    """Register a run's files as the next version (READY at once), with lineage to the run."""
+    """Register a run's files as the next version (READY at once), with lineage to the run.
+
+    A logged model's source (``models:/m-<id>``) registers its files: its run's ``models/<id>``.
+    """
+    source = body.source
+    if source.startswith("models:/m-"):
+        logged = services.logged_models.get(workspace, source.removeprefix("models:/"))
+        source = f"runs:/{logged.run_name}/{logged.files_path()}"
     model = services.models.create_model(
         workspace,
         ModelCreate(
             name=body.name,
-            path=rt.source_to_path(body.source),
+            path=rt.source_to_path(source),
             description=body.description or "",
             tags={t.key: t.value for t in body.tags},
         ),

@@ -383,21 +383,6 @@ def get_metric_history(
     return ok(metrics=metrics, next_page_token=series.next_page_token)
 
 
-# --- logged models (none yet) ------------------------------------------------------------------
-
-
-@router.post("/mlflow/logged-models/search")
-def search_logged_models() -> Response:
-    """No logged models: Basalt stores none yet (3.x clients search them to list run files)."""
-    return ok(models=[])
-
-
-@router.get("/mlflow/logged-models/{model_id}")
-def get_logged_model(model_id: str) -> Response:
-    """No logged model exists yet."""
-    raise NotFoundError(f"Logged model '{model_id}' not found (Basalt stores no logged models yet)")
-
-
 # --- everything else ---------------------------------------------------------------------------
 
 fallback_router = APIRouter(route_class=MlflowRoute, include_in_schema=False)
@@ -407,9 +392,7 @@ fallback_router = APIRouter(route_class=MlflowRoute, include_in_schema=False)
 # client stops with a clear message; any other path is ENDPOINT_NOT_FOUND (404), which the
 # client reads as "this server is older" and may fall back from.
 _NOT_YET: dict[str, str] = {
-    "logged-models": "MLflow logged models (mlflow.<flavor>.log_model)",
-    "runs/outputs": "MLflow logged models (mlflow.<flavor>.log_model)",
-    "runs/log-model": "MLflow logged models (mlflow.<flavor>.log_model)",
+    "runs/log-model": "MLflow 2.x model logging (runs/log-model)",
     "traces": "MLflow traces",
     "metrics/get-history-bulk-interval": "bulk metric history (used by MLflow's UI)",
 }

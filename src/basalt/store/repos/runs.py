@@ -9,7 +9,8 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, delete, func, insert, select, update
+from sqlalchemy import Select, Table, Text, delete, func, insert, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -56,6 +57,27 @@ class RunRepo:
         if lock:
             stmt = stmt.with_for_update()
         return self.session.scalars(stmt).first()
+
+    def with_properties_text(
+        self, workspace_id: int, needle: str, *, experiment_names: Sequence[str] | None = None
+    ) -> list[tuple[RunRow, str, int]]:
+        """(run, experiment name, experiment id) of runs whose properties' text holds ``needle``.
+
+        Oldest first; a text scan of the workspace's runs (no index), used by logged models.
+        """
+        like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = (
+            select(RunRow, ExperimentRow.name, ExperimentRow.id)
+            .join(ExperimentRow, ExperimentRow.id == RunRow.experiment_id)
+            .where(
+                RunRow.workspace_id == workspace_id,
+                sql_cast(RunRow.properties, Text).like(like, escape="\\"),
+            )
+            .order_by(RunRow.id)
+        )
+        if experiment_names is not None:
+            stmt = stmt.where(ExperimentRow.name.in_(list(experiment_names)))
+        return [(r, n, i) for r, n, i in self.session.execute(stmt)]
 
     def find_id(self, workspace: str, name: str) -> int | None:
         """The id of run ``name`` in the workspace called ``workspace``, in one query, or None.
