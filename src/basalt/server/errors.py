@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +28,20 @@ def _respond(request: Request, error: BasaltError, status: int | None = None) ->
     )
 
 
+def validation_field(error: Mapping[str, Any]) -> str:
+    """The dotted field name a pydantic/FastAPI validation error points at (``body`` if none).
+
+    A body that is not JSON at all is reported at ``("body", <char offset>)``: that names
+    ``body``, not ``0``.
+    """
+    loc = [
+        str(p)
+        for p in error.get("loc", ())
+        if p not in ("body", "query", "path") and not isinstance(p, int)
+    ]
+    return ".".join(loc) or "body"
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
@@ -37,13 +53,7 @@ def install(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {}
-        # A body that is not JSON at all is reported at ("body", <char offset>): name "body".
-        loc = [
-            str(p)
-            for p in first.get("loc", ())
-            if p not in ("body", "query", "path") and not isinstance(p, int)
-        ]
-        field = ".".join(loc) or "body"
+        field = validation_field(first)
         message = f"Invalid {field}: {first.get('msg', 'bad value')}"
         err = InvalidArgumentError(message, details={"field": field, "errors": _plain(errors)})
         return _respond(request, err, 422)

@@ -27,6 +27,7 @@ from basalt.errors import (
     UnauthenticatedError,
     UnavailableError,
 )
+from basalt.server.errors import validation_field
 
 logger = logging.getLogger(__name__)
 
@@ -93,12 +94,7 @@ def error_response(request: Request, exc: Exception) -> Response:
 def validation_message(errors: Any) -> str:
     """MLflow's wording for the first problem of a request (its tests match these phrases)."""
     first = errors[0] if errors else {}
-    loc = [
-        str(p)
-        for p in first.get("loc", ())
-        if p not in ("body", "query", "path") and not isinstance(p, int)
-    ]
-    field = ".".join(loc) or "body"
+    field = validation_field(first)
     if first.get("type") == "missing":
         return f"Missing value for required parameter '{field}'."
     value = first.get("input")
