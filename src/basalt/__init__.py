@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from basalt._version import __version__
 
 if TYPE_CHECKING:
+    from basalt.client.builders import Input, Output, command
     from basalt.client.client import Client
     from basalt.tracking import (
         ActiveRun,
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ActiveRun",
     "Client",
+    "Input",
+    "Output",
     "__version__",
     "active_run",
     "end_run",
@@ -44,10 +47,15 @@ __all__ = [
     "set_tag",
     "set_tags",
     "start_run",
+    "command",
 ]
 
-_LAZY = {name: "basalt.tracking" for name in __all__ if name not in ("Client", "__version__")}
+_BUILDERS = ("Input", "Output", "command")
+_LAZY = {
+    name: "basalt.tracking" for name in __all__ if name not in ("Client", "__version__", *_BUILDERS)
+}
 _LAZY["Client"] = "basalt.client.client"
+_LAZY.update({name: "basalt.client.builders" for name in _BUILDERS})
 
 
 def __getattr__(name: str) -> Any:

@@ -20,6 +20,8 @@ CONFIG_FILE = "config.toml"
 ARTIFACTS_DIR = "artifacts"
 DEFAULT_WORKSPACE_NAME = "default"
 VAULT_KEY_FILE = "vault.key"
+JOBS_DIR = "jobs"
+ENVS_DIR = "envs"
 
 
 class StoreSettings(BaseModel):
@@ -52,6 +54,27 @@ class ServerSettings(BaseModel):
 
     host: str = Field(default="127.0.0.1", description="Address to listen on.")
     port: int = Field(default=5280, description="TCP port to listen on.")
+
+
+class ComputeSettings(BaseModel):
+    """Where local jobs run and where their environments are cached."""
+
+    work_dir: Path | None = Field(
+        default=None,
+        description="Folder of job working folders; default: the workspace's jobs/ (or the "
+        "user cache folder for a server store).",
+    )
+    envs_dir: Path | None = Field(
+        default=None,
+        description="Cache of materialized environments; default: the workspace's envs/ (or "
+        "the user cache folder for a server store).",
+    )
+    max_snapshot_mb: int = Field(
+        default=300, description="Largest code folder a job may snapshot, in MiB."
+    )
+    scheduler_interval: float = Field(
+        default=2.0, description="Seconds between scheduler passes in `basalt server start`."
+    )
 
 
 class LoggingSettings(BaseModel):
@@ -115,6 +138,7 @@ class Settings(BaseSettings):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     tracking: TrackingSettings = Field(default_factory=TrackingSettings)
     vault: VaultSettings = Field(default_factory=VaultSettings)
+    compute: ComputeSettings = Field(default_factory=ComputeSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -146,6 +170,20 @@ class Settings(BaseSettings):
         if self.vault.key_file is not None:
             return self.vault.key_file
         return self.state_dir / VAULT_KEY_FILE if self.state_dir else None
+
+    def jobs_dir(self) -> Path:
+        """Where job working folders are made."""
+        return self.compute.work_dir or self._local_dir(JOBS_DIR)
+
+    def envs_dir(self) -> Path:
+        """Where materialized environments are cached (shared by every job)."""
+        return self.compute.envs_dir or self._local_dir(ENVS_DIR)
+
+    def _local_dir(self, leaf: str) -> Path:
+        if self.state_dir is not None:
+            return self.state_dir / leaf
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return base / "basalt" / leaf
 
     def artifacts_url(self) -> str:
         """The effective artifact root."""
@@ -213,3 +251,34 @@ def load_settings(workspace: Path | str | None = None, **overrides: Any) -> Sett
 def environ_snapshot() -> dict[str, str]:
     """A copy of the process environment, for process launchers that build a child's."""
     return dict(os.environ)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """``BASALT_*`` variables that rebuild ``settings``' store, artifacts and caches in a child.
+
+    The job runner is started with these, so it opens the same store and artifact root as the
+    process that queued the job, whatever config file or flags that process was given.
+    """
+    env = {
+        "BASALT_STORE__URL": settings.store_url(),
+        "BASALT_ARTIFACTS__URL": settings.artifacts_url(),
+        "BASALT_COMPUTE__WORK_DIR": str(settings.jobs_dir()),
+        "BASALT_COMPUTE__ENVS_DIR": str(settings.envs_dir()),
+        "BASALT_LOGGING__LEVEL": settings.logging.level,
+    }
+    if settings.workspace is not None:
+        env["BASALT_WORKSPACE"] = str(settings.workspace)
+    key_file = settings.vault_key_file()
+    if key_file is not None:
+        env["BASALT_VAULT__KEY_FILE"] = str(key_file)
+    art = settings.artifacts
+    optional = {
+        "BASALT_ARTIFACTS__S3_ENDPOINT_URL": art.s3_endpoint_url,
+        "BASALT_ARTIFACTS__S3_ACCESS_KEY_ID": art.s3_access_key_id,
+        "BASALT_ARTIFACTS__S3_SECRET_ACCESS_KEY": (
+            art.s3_secret_access_key.get_secret_value() if art.s3_secret_access_key else None
+        ),
+        "BASALT_ARTIFACTS__S3_REGION": art.s3_region,
+    }
+    env.update({k: v for k, v in optional.items() if v})
+    return env

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from basalt._internal.ignore import IgnoreRules
 from basalt._internal.paths import normalize_artifact_path
-from basalt.artifacts._ignore import IgnoreRules
 from basalt.artifacts.store import ArtifactStore
 from basalt.errors import ConflictError, InternalError, NotFoundError, invalid
 

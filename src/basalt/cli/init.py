@@ -45,8 +45,10 @@ def init(
     if not cfg.exists():
         cfg.write_text(_CONFIG_TEMPLATE, encoding="utf-8")
     settings = load_settings(root)
-    with Services(settings):
-        pass  # opening creates the database, applies migrations and the default workspace
+    # Opening creates the database, applies migrations and the default workspace (with its
+    # `local` compute target); ensure_local repairs a store whose target went missing.
+    with Services(settings) as services:
+        services.computes.ensure_local(settings.workspace_name)
     if ctx_of(ctx, output).json:
         print_json({"path": str(root), "created": not existed})
     elif existed:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
 from basalt.cli.context import OutputFormat, OutputOption, ctx_of, pick_name
-from basalt.cli.output import fmt, print_fields, print_json, print_table, say
+from basalt.cli.output import fmt, hint, print_fields, print_json, print_table, say
+from basalt.client.client import Client
 from basalt.spec.runs import Run
 
 app = typer.Typer(help="Jobs and runs: list, inspect, metrics, output files.", no_args_is_help=True)
@@ -72,7 +74,11 @@ def list_(
     if c.json:
         print_json([_summary(r) for r in runs])
         return
-    keys = sorted({k for r in runs for k in r.metrics})[:4]
+    # The runner's system/* samples go last: people compare runs on what they logged.
+    ordered = sorted(
+        {k for r in runs for k in r.metrics}, key=lambda k: (k.startswith("system/"), k)
+    )
+    keys = ordered[:4]
     columns = [
         ("NAME", lambda r: r.name),
         ("DISPLAY NAME", lambda r: r.display_name),
@@ -122,6 +128,7 @@ def show(
         ("parent", run.parent_name),
         ("children", ", ".join(run.children) or None),
         ("archived", "yes" if run.archived else None),
+        *_job_fields(run),
         ("error", run.error.message if run.error else None),
     ]
     print_fields([(k, v) for k, v in fields if v is not None])
@@ -203,6 +210,9 @@ def download(
     download_path: Path = typer.Option(
         Path("."), "--download-path", "-p", help="Folder to write into."
     ),
+    output_name: str | None = typer.Option(
+        None, "--output-name", help="Only this named output of the job."
+    ),
     output: OutputFormat | None = OutputOption,
 ) -> None:
     """Download a run's output files into DOWNLOAD_PATH/NAME.
@@ -213,7 +223,7 @@ def download(
     run_name = pick_name(name_arg, name)
     target = download_path / run_name
     with c.client() as client:
-        files = client.jobs.download(run_name, target)
+        files = client.jobs.download(run_name, target, output_name=output_name)
     if c.json:
         print_json([str(f) for f in files])
     else:
@@ -246,3 +256,134 @@ def restore(
     with c.client() as client:
         run = client.jobs.restore(pick_name(name_arg, name))
     print_json(run) if c.json else say(f"Restored {run.name}")
+
+
+# --- submitting and following jobs -----------------------------------------------------------
+
+_EXIT = {"Completed": 0, "Failed": 1, "Canceled": 2}
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    file: Path = typer.Option(..., "--file", "-f", help="Job YAML (Azure ML CLI v2 shape)."),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override a field, e.g. --set inputs.lr=0.01 (repeatable)."
+    ),
+    name: str | None = typer.Option(None, "--name", "-n", help="Job name (default: generated)."),
+    experiment: str | None = typer.Option(
+        None, "--experiment-name", "-e", help="Experiment (overrides the file's)."
+    ),
+    stream_: bool = typer.Option(
+        False, "--stream", help="Follow the log; exit with the job's outcome."
+    ),
+    output: OutputFormat | None = OutputOption,
+) -> None:
+    """Submit a job from a YAML file; it runs in the background unless --stream.
+
+    Example: basalt job create -f job.yml --set inputs.lr=0.01 --stream
+    """
+    from basalt.spec.job_yaml import load_job
+
+    c = ctx_of(ctx, output)
+    overrides = list(set_)
+    if name:
+        overrides.append(f"name={name}")
+    if experiment:
+        overrides.append(f"experiment_name={experiment}")
+    loaded = load_job(file, overrides)
+    for warning in loaded.warnings:
+        hint(f"warning: {warning}")
+    with c.client() as client:
+        run = client.jobs.create_or_update(loaded)
+        if not stream_:
+            if c.json:
+                print_json(run)
+            else:
+                say(f"Submitted job {run.name} ({run.status.value}) to {_compute(run)}")
+                say(f"Follow it with: basalt job stream {run.name}")
+            return
+        if not c.json:
+            say(
+                f"Submitted job {run.name}; streaming its log (Ctrl-C stops following, not the job)"
+            )
+        run = _follow(client, run.name, quiet=c.json)
+    if c.json:
+        print_json(run)
+    raise typer.Exit(_EXIT.get(run.status.value, 1))
+
+
+@app.command("stream")
+def stream(
+    ctx: typer.Context,
+    name_arg: str | None = NameArg,
+    name: str | None = NameOpt,
+) -> None:
+    """Follow a job's log until it ends; exit with its outcome (0 Completed, 1 Failed, 2 Canceled).
+
+    Example: basalt job stream calm_ocean_dj9wmpek3y
+    """
+    c = ctx_of(ctx)
+    with c.client() as client:
+        run = _follow(client, pick_name(name_arg, name), quiet=False)
+    raise typer.Exit(_EXIT.get(run.status.value, 1))
+
+
+@app.command("cancel")
+def cancel(
+    ctx: typer.Context,
+    name_arg: str | None = NameArg,
+    name: str | None = NameOpt,
+    output: OutputFormat | None = OutputOption,
+) -> None:
+    """Cancel a job: a queued one at once, a running one by stopping its whole process tree.
+
+    Example: basalt job cancel calm_ocean_dj9wmpek3y
+    """
+    c = ctx_of(ctx, output)
+    with c.client() as client:
+        run = client.jobs.begin_cancel(pick_name(name_arg, name))
+    if c.json:
+        print_json(run)
+    elif run.status.is_terminal():
+        say(f"Canceled {run.name}")
+    else:
+        say(f"Canceling {run.name}; its runner is stopping it")
+
+
+def _follow(client: Client, name: str, *, quiet: bool) -> Run:
+    try:
+        run = client.jobs.stream(name, out=io.StringIO() if quiet else None)
+    except KeyboardInterrupt:
+        hint(f"Stopped following; the job goes on. Re-attach with: basalt job stream {name}")
+        raise typer.Exit(130) from None
+    if not quiet:
+        say(f"Job {run.name} {run.status.value}")
+        if run.error is not None and run.status.value != "Completed":
+            hint(run.error.message.splitlines()[0])
+    return run
+
+
+def _job_fields(run: Run) -> list[tuple[str, object]]:
+    """What a job adds to ``job show``: where and in what it ran, the command, the code's git."""
+    if run.kind != "job" or not isinstance(run.spec, dict):
+        return []
+    job = run.spec.get("job", {})
+    resolved = run.spec.get("resolved", {})
+    props = run.properties
+    commit = props.get("basalt.git.commit")
+    git = None
+    if commit:
+        dirty = " (dirty)" if props.get("basalt.git.dirty") == "True" else ""
+        git = f"{commit[:12]} on {props.get('basalt.git.branch', '?')}{dirty}"
+    return [
+        ("type", job.get("type", "command")),
+        ("compute", _compute(run)),
+        ("environment", resolved.get("environment", {}).get("ref")),
+        ("command", job.get("command") or job.get("trial", {}).get("command")),
+        ("git", git),
+    ]
+
+
+def _compute(run: Run) -> str:
+    return run.properties.get("basalt.compute", "local")

@@ -10,7 +10,18 @@ from typing import NoReturn
 import typer
 
 from basalt._version import __version__
-from basalt.cli import db, experiment, init, job, model, secret, server, workspace
+from basalt.cli import (
+    compute,
+    db,
+    environment,
+    experiment,
+    init,
+    job,
+    model,
+    secret,
+    server,
+    workspace,
+)
 from basalt.cli.context import Context, OutputFormat
 from basalt.cli.output import error, hint
 from basalt.errors import BasaltError
@@ -67,6 +78,8 @@ app.add_typer(workspace.app, name="workspace")
 app.add_typer(experiment.app, name="experiment")
 app.add_typer(job.app, name="job")
 app.add_typer(model.app, name="model")
+app.add_typer(environment.app, name="environment")
+app.add_typer(compute.app, name="compute")
 app.add_typer(secret.app, name="secret")
 app.add_typer(server.app, name="server")
 app.add_typer(db.app, name="db")

@@ -57,9 +57,13 @@ def start(
     sock = _bind(settings.server.host, settings.server.port)
     import uvicorn
 
+    from basalt.daemons.scheduler import SchedulerLoop
     from basalt.server.app import create_app
+    from basalt.services.container import Services
 
-    app_ = create_app(settings)
+    services = Services(settings)
+    app_ = create_app(settings, services=services)
+    scheduler = SchedulerLoop(services, settings.compute.scheduler_interval)
     bound_port = sock.getsockname()[1]
     shown_host = (
         f"[{settings.server.host}]" if ":" in settings.server.host else settings.server.host
@@ -69,7 +73,12 @@ def start(
         f"(store {_safe(settings.store_url())}, artifacts {_safe(settings.artifacts_url())})"
     )
     config = uvicorn.Config(app_, log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    scheduler.start()  # starts queued jobs and notices dead runners; jobs run on this machine
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        scheduler.stop()
+        services.close()
 
 
 def _check_sources(settings: Settings) -> None:

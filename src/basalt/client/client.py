@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from basalt.client.operations.computes import ComputeOperations
+from basalt.client.operations.environments import EnvironmentOperations
 from basalt.client.operations.experiments import ExperimentOperations
 from basalt.client.operations.jobs import JobOperations
 from basalt.client.operations.models import ModelOperations
@@ -60,9 +62,15 @@ class Client:
         self._transport = transport or self._make_transport(http)
         self.workspaces = WorkspaceOperations(self._transport)
         self.experiments = ExperimentOperations(self._transport, self.workspace_name)
-        self.jobs = JobOperations(self._transport, self.workspace_name)
+        self.jobs = JobOperations(
+            self._transport,
+            self.workspace_name,
+            max_snapshot_bytes=self.settings.compute.max_snapshot_mb * 2**20,
+        )
         self.models = ModelOperations(self._transport, self.workspace_name)
         self.secrets = SecretOperations(self._transport, self.workspace_name)
+        self.environments = EnvironmentOperations(self._transport, self.workspace_name)
+        self.compute = ComputeOperations(self._transport, self.workspace_name)
 
     def _make_transport(self, http: httpx.Client | None) -> Transport:
         s = self.settings

@@ -12,7 +12,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from basalt._version import __version__
 from basalt.config import Settings
 from basalt.server import errors, mlflow_compat
-from basalt.server.routes import experiments, health, models, runs, secrets, workspaces
+from basalt.server.routes import (
+    computes,
+    environments,
+    experiments,
+    health,
+    jobs,
+    models,
+    runs,
+    secrets,
+    workspaces,
+)
 from basalt.services.container import Services
 from basalt.spec.operations import API_VERSION
 
@@ -93,7 +103,17 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
 
     app.add_middleware(RequestIdMiddleware)
 
-    for module in (health, workspaces, experiments, runs, secrets, models):
+    for module in (
+        health,
+        workspaces,
+        experiments,
+        runs,
+        secrets,
+        models,
+        environments,
+        computes,
+        jobs,
+    ):
         app.include_router(module.router)
     mlflow_compat.install(app)
     return app

@@ -6,8 +6,14 @@ import logging
 
 from basalt._internal.clock import Clock, SystemClock
 from basalt.artifacts import ArtifactStore
-from basalt.config import DEFAULT_WORKSPACE_NAME, Settings
+from basalt.compute.local import LocalDriver
+from basalt.config import DEFAULT_WORKSPACE_NAME, Settings, environ_snapshot, settings_env
+from basalt.services.computes import ComputeService
+from basalt.services.environment_builds import EnvironmentBuildService
+from basalt.services.environments import EnvironmentService
 from basalt.services.experiments import ExperimentService
+from basalt.services.job_runs import JobRunService
+from basalt.services.jobs import JobService
 from basalt.services.logged_models import LoggedModelService
 from basalt.services.models import ModelService
 from basalt.services.runs import RunService
@@ -29,9 +35,19 @@ class Services:
     Args:
         settings: Effective settings (store and artifact URLs).
         clock: Time source; the system clock unless a test passes a FakeClock.
+        kick: Run a scheduler pass right after each job submission (so a free slot starts it
+            at once instead of at the next pass of a scheduler loop).
+        ensure_default: Create the ``default`` workspace if missing (a job's runner skips it).
     """
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        kick: bool = True,
+        ensure_default: bool = True,
+    ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.engine = make_engine(settings.store_url(), pool_size=settings.store.pool_size)
@@ -44,7 +60,32 @@ class Services:
         self.logged_models = LoggedModelService(self.uow, self.clock, self.runs)
         self.models = ModelService(self.uow, self.clock, self.artifacts, self.runs)
         self.secrets = SecretService(self.uow, self.clock, Vault.from_settings(settings))
-        self.workspaces.ensure_workspace(DEFAULT_WORKSPACE_NAME)
+        self.environments = EnvironmentService(self.uow, self.clock)
+        self.computes = ComputeService(
+            self.uow, self.clock, in_use=lambda ws, name: self.job_runs.active_on(ws, name)
+        )
+        self.job_runs = JobRunService(
+            self.uow,
+            self.clock,
+            self.runs,
+            self.computes,
+            LocalDriver(),
+            runner_env=lambda: {**environ_snapshot(), **settings_env(settings)},
+            jobs_dir=settings.jobs_dir(),
+        )
+        self.jobs = JobService(
+            self.runs,
+            self.computes,
+            self.environments,
+            self.models,
+            self.models.blobs,
+            kick=self.job_runs.schedule_pass if kick else None,
+        )
+        self.environment_builds = EnvironmentBuildService(
+            self.jobs.resolve_environment, settings.envs_dir()
+        )
+        if ensure_default:
+            self.workspaces.ensure_workspace(DEFAULT_WORKSPACE_NAME)
 
     def close(self) -> None:
         """Release database connections."""

@@ -21,6 +21,7 @@ from basalt.services._run_rows import get_run_row
 from basalt.services.assets import VersionedAssetService
 from basalt.services.workspaces import workspace_id
 from basalt.spec.models import Model, ModelCreate, ModelFile, ModelType
+from basalt.spec.runs import SYSTEM_METRIC_PREFIX
 from basalt.store.repos.runs import RunRepo
 from basalt.store.tables import AssetVersionRow
 from basalt.store.uow import UnitOfWork
@@ -164,7 +165,12 @@ class ModelService(VersionedAssetService[Model]):
                 run = get_run_row(session, ws_id, workspace, job_name)
                 run_id = run.id
                 latest = RunRepo(session).latest_metrics([run.id])[run.id]
-                metrics = {k: v for k, v in latest.items() if math.isfinite(v)}
+                # NOTE: system/* (the runner's CPU and memory samples) say nothing of the model.
+                metrics = {
+                    k: v
+                    for k, v in latest.items()
+                    if math.isfinite(v) and not k.startswith(SYSTEM_METRIC_PREFIX)
+                }
             now = self.clock.now()
             row = AssetVersionRow(
                 name=body.name,

@@ -122,6 +122,7 @@ class RunService(RunMetricsMixin, RunArtifactsMixin):
                     created_by=body.created_by,
                     parent_id=parent_id,
                     spec=body.spec,
+                    snapshot_id=body.snapshot_id,
                     properties=dict(body.properties),
                     archived=False,
                 )
@@ -144,23 +145,32 @@ class RunService(RunMetricsMixin, RunArtifactsMixin):
             row = get_run_row(session, ws_id, workspace, name)
             return self._to_specs(session, [row])[0]
 
-    def update_run(self, workspace: str, name: str, body: RunUpdate) -> Run:
+    def update_run(
+        self, workspace: str, name: str, body: RunUpdate, *, from_script: bool = False
+    ) -> Run:
         """Apply the fields sent in ``body``; a status change follows the transitions table.
 
         An interactive run that has ended may be set ``Running`` again (resumed); its end time
         is cleared. ``end_time`` overrides the time a final status records (it is ignored
         while the run has not ended).
 
+        ``from_script`` marks an update sent by code inside a run (the MLflow client): on a job
+        its status, end time and error are then left to the job's runner.
+
         Raises:
             NotFoundError: No such run.
             ConflictError: The status change is not allowed from the current status.
         """
-        sent = body.model_fields_set
+        sent = set(body.model_fields_set)
         now = self.clock.now()
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
             repo = RunRepo(session)
             row = get_run_row(session, ws_id, workspace, name, lock=True)
+            if from_script and row.kind == "job":
+                # A job's status belongs to its runner: ``mlflow.end_run()`` inside a job must
+                # not mark it Completed before its outputs are collected.
+                sent -= {"status", "end_time", "error"}
             if "status" in sent and body.status is not None:
                 self._transition(repo, row, body.status, now)
             if "end_time" in sent and RunStatus(row.status).is_terminal():
@@ -176,6 +186,37 @@ class RunService(RunMetricsMixin, RunArtifactsMixin):
             if "error" in sent:
                 row.error = body.error.model_dump(mode="json") if body.error else None
             row.updated_at = now
+            session.flush()
+            return self._to_specs(session, [row])[0]
+
+    def set_properties(
+        self,
+        workspace: str,
+        name: str,
+        changes: dict[str, str | None],
+        *,
+        status: RunStatus | None = None,
+    ) -> Run:
+        """Set (or, with None, remove) system properties of a run, e.g. a job's runner handle.
+
+        With ``status``, the status changes in the same transaction.
+
+        Raises:
+            NotFoundError: No such run.
+            ConflictError: The status change is not allowed.
+        """
+        with self.uow(write=True) as session:
+            row = get_run_row(session, workspace_id(session, workspace), workspace, name, lock=True)
+            if status is not None:
+                self._transition(RunRepo(session), row, status, self.clock.now())
+            props = dict(row.properties or {})
+            for key, value in changes.items():
+                if value is None:
+                    props.pop(key, None)
+                else:
+                    props[key] = value
+            row.properties = props
+            row.updated_at = self.clock.now()
             session.flush()
             return self._to_specs(session, [row])[0]
 

@@ -35,11 +35,16 @@ class WorkspaceService:
             repo = WorkspaceRepo(session)
             if repo.find_by_name(body.name) is not None:
                 raise AlreadyExistsError(f"Workspace '{body.name}' already exists")
+            now = self.clock.now()
             row = repo.add(
-                WorkspaceRow(
-                    name=body.name, description=body.description, created_at=self.clock.now()
-                )
+                WorkspaceRow(name=body.name, description=body.description, created_at=now)
             )
+            # NOTE: imported here: services/computes.py resolves workspace names with this module.
+            from basalt.services.computes import local_compute_row
+
+            # Every workspace has a `local` compute target, created in the same transaction.
+            session.add(local_compute_row(row.id, now))
+            session.flush()
             logger.info("created workspace %s", body.name)
             return _to_spec(row)
 

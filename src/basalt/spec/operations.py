@@ -12,7 +12,10 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from basalt.spec.common import Page
+from basalt.spec.compute import Compute
+from basalt.spec.environments import DockerContext, Environment, EnvironmentBuild
 from basalt.spec.experiments import Experiment
+from basalt.spec.job_requests import LogChunk
 from basalt.spec.models import BlobStored, Model, ModelFile
 from basalt.spec.runs import ArtifactFile, LogBatchResult, MetricSeries, Run
 from basalt.spec.secrets import KeyRotation, Secret, SecretReveal
@@ -91,4 +94,40 @@ MODELS_SET_LABEL = _op("models.set_label", "PUT", f"{MODELS}/{{name}}/labels/{{l
 MODELS_FILES_LIST = _op("models.files_list", "GET", f"{MODEL_VERSION}/files", list[ModelFile])
 MODELS_FILE_GET = _op("models.file_get", "GET", f"{MODEL_VERSION}/files/{{path}}")
 
+ENVIRONMENTS = f"{WS}/environments"
+ENVIRONMENT_VERSION = f"{ENVIRONMENTS}/{{name}}/versions/{{version}}"
+ENVIRONMENTS_CREATE = _op("environments.create", "POST", ENVIRONMENTS, Environment)
+ENVIRONMENTS_SEARCH = _op(
+    "environments.search", "POST", f"{ENVIRONMENTS}/search", Page[Environment]
+)
+ENVIRONMENTS_GET = _op("environments.get", "GET", f"{ENVIRONMENTS}/{{name}}", Environment)
+ENVIRONMENTS_UPDATE = _op("environments.update", "PATCH", ENVIRONMENT_VERSION, Environment)
+ENVIRONMENTS_ARCHIVE = _op(
+    "environments.archive", "POST", f"{ENVIRONMENT_VERSION}/archive", Environment
+)
+ENVIRONMENTS_RESTORE = _op(
+    "environments.restore", "POST", f"{ENVIRONMENT_VERSION}/restore", Environment
+)
+ENVIRONMENTS_SET_LABEL = _op(
+    "environments.set_label", "PUT", f"{ENVIRONMENTS}/{{name}}/labels/{{label}}", Environment
+)
+
+COMPUTES = f"{WS}/computes"
+COMPUTES_LIST = _op("computes.list", "GET", COMPUTES, list[Compute])
+COMPUTES_CREATE = _op("computes.create", "POST", COMPUTES, Compute)
+COMPUTES_GET = _op("computes.get", "GET", f"{COMPUTES}/{{name}}", Compute)
+COMPUTES_UPDATE = _op("computes.update", "PATCH", f"{COMPUTES}/{{name}}", Compute)
+COMPUTES_DELETE = _op("computes.delete", "DELETE", f"{COMPUTES}/{{name}}")
+
 HEALTH = _op("health", "GET", "/healthz", dict[str, Any])
+
+JOBS = f"{WS}/jobs"
+JOBS_CREATE = _op("jobs.create", "POST", JOBS, Run)
+JOBS_CANCEL = _op("jobs.cancel", "POST", f"{JOBS}/{{name}}/cancel", Run)
+JOBS_LOGS = _op("jobs.logs", "GET", f"{JOBS}/{{name}}/logs", LogChunk)
+ENVIRONMENTS_BUILD = _op(
+    "environments.build", "POST", f"{ENVIRONMENTS}/{{name}}/build", EnvironmentBuild
+)
+ENVIRONMENTS_DOCKERFILE = _op(
+    "environments.dockerfile", "GET", f"{ENVIRONMENTS}/{{name}}/dockerfile", DockerContext
+)

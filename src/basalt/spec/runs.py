@@ -75,6 +75,9 @@ def is_allowed_transition(current: RunStatus, target: RunStatus, kind: str) -> b
 RUN_NAME_TAG = "mlflow.runName"
 """The tag that mirrors a run's display name (MLflow's run name); services keep the two equal."""
 
+SYSTEM_METRIC_PREFIX = "system/"
+"""Metrics the job runner samples (CPU, memory of the job's processes), not the user's own."""
+
 DATASETS_PROPERTY = "basalt.datasets"
 """The run property that holds the run's dataset inputs, as a JSON list of ``DatasetInput``."""
 
@@ -127,6 +130,7 @@ class RunCreate(SpecModel):
         default=None, description="The job spec as submitted; None if interactive."
     )
     created_by: str | None = None
+    snapshot_id: str | None = Field(default=None, description="The job's code snapshot.")
     start_time: datetime | None = Field(
         default=None,
         description="When the run started, if not now (a client that logs afterwards); only "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -54,5 +56,42 @@ def test_unreachable_store_is_unavailable_without_password():
         with pytest.raises(UnavailableError, match="Cannot open the metadata store") as info:
             upgrade(engine)
         assert "s3cret" not in info.value.message
+    finally:
+        engine.dispose()
+
+
+def test_0004_gives_every_existing_workspace_a_local_compute(empty_url):
+    from alembic import command
+    from sqlalchemy import text
+
+    from basalt.store.migrate import _config
+
+    engine = make_engine(empty_url)
+    try:
+        cfg = _config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0003")
+            for name in ("alpha", "beta"):
+                conn.execute(
+                    text(
+                        "INSERT INTO workspaces (name, description, created_at) VALUES (:n, '', :t)"
+                    ),
+                    {"n": name, "t": "2026-01-01 00:00:00"},
+                )
+        assert upgrade(engine) is True
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT w.name, c.name, c.type, c.config FROM computes c "
+                    "JOIN workspaces w ON w.id = c.workspace_id ORDER BY w.name"
+                )
+            ).all()
+        assert [(r[0], r[1], r[2]) for r in rows] == [
+            ("alpha", "local", "local"),
+            ("beta", "local", "local"),
+        ]
+        config = rows[0][3] if isinstance(rows[0][3], dict) else json.loads(rows[0][3])
+        assert config["max_concurrent_jobs"] >= 1
     finally:
         engine.dispose()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from basalt._internal.ignore import IgnoreRules
 from basalt.artifacts import ArtifactStore, SnapshotFile, SnapshotStore
-from basalt.artifacts._ignore import IgnoreRules
 from basalt.errors import InternalError, InvalidArgumentError, NotFoundError
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import builtins
+import sys
+import time
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from basalt.client.transports.base import Transport
 from basalt.errors import invalid
 from basalt.spec import operations as ops
 from basalt.spec.common import Page
+from basalt.spec.job_requests import LogChunk
 from basalt.spec.runs import (
     ArtifactFile,
     LogBatch,
@@ -26,9 +29,12 @@ from basalt.spec.runs import (
 class JobOperations:
     """Runs and jobs of the client's workspace."""
 
-    def __init__(self, transport: Transport, workspace: str) -> None:
+    def __init__(
+        self, transport: Transport, workspace: str, max_snapshot_bytes: int = 300 * 2**20
+    ) -> None:
         self._t = transport
         self._ws = workspace
+        self._max_snapshot_bytes = max_snapshot_bytes
 
     def _p(self, name: str, **extra: str) -> dict[str, str]:
         return {"workspace": self._ws, "name": name, **extra}
@@ -132,15 +138,19 @@ class JobOperations:
         """Stream one output file of a run into ``dest``."""
         self._t.download(ops.RUNS_FILE_GET, self._p(name, path=path), dest)
 
-    def download(self, name: str, download_path: Path | str = ".") -> builtins.list[Path]:
-        """Download every output file of a run into ``download_path`` (paths kept).
+    def download(
+        self, name: str, download_path: Path | str = ".", output_name: str | None = None
+    ) -> builtins.list[Path]:
+        """Download a run's files (or one named output of a job) into ``download_path``.
+
+        Paths inside the run are kept; ``output_name`` limits it to that output's folder.
 
         Returns:
             The local files written.
         """
         root = Path(download_path)
         written = []
-        for item in self.list_files(name):
+        for item in self.list_files(name, output_name or ""):
             if item.is_dir:
                 continue
             target = root / item.path
@@ -149,6 +159,59 @@ class JobOperations:
                 self.open_file(name, item.path, fh)
             written.append(target)
         return written
+
+    # --- jobs ----------------------------------------------------------------------------------
+
+    def create_or_update(self, job: Any) -> Run:
+        """Submit a job (``basalt.command(...)``, a loaded YAML file, or a spec dict).
+
+        Its code folder and local inputs are uploaded by content (only what the store lacks);
+        the job is queued on its compute target and starts when a slot is free.
+
+        Returns:
+            The job's run, ``Queued`` (or already further along).
+        """
+        from basalt.client.operations.job_submit import build
+
+        body = build(self._t, self._ws, job, max_snapshot_bytes=self._max_snapshot_bytes)
+        return self._t.call(ops.JOBS_CREATE, {"workspace": self._ws}, body=body)  # type: ignore[no-any-return]
+
+    def begin_cancel(self, name: str) -> Run:
+        """Cancel a job; a running one is stopped by its runner (the whole process tree)."""
+        return self._t.call(ops.JOBS_CANCEL, self._p(name))  # type: ignore[no-any-return]
+
+    def logs(self, name: str, offset: int = 0, max_bytes: int = 65536) -> LogChunk:
+        """The job's log from byte ``offset``."""
+        query = {"offset": offset, "max_bytes": max_bytes}
+        return self._t.call(ops.JOBS_LOGS, self._p(name), query=query)  # type: ignore[no-any-return]
+
+    def stream(
+        self,
+        name: str,
+        out: TextIO | None = None,
+        *,
+        poll: float = 0.25,
+        timeout: float | None = None,
+    ) -> Run:
+        """Print the job's log as it grows until the job ends; return the ended job.
+
+        Closing the terminal does not stop the job: stream again to re-attach.
+        """
+        sink = out if out is not None else sys.stdout
+        offset = 0
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            chunk = self.logs(name, offset)
+            if chunk.text:
+                sink.write(chunk.text)
+                sink.flush()
+            offset = chunk.next_offset
+            if chunk.done:
+                return self.get(name)
+            if deadline is not None and time.monotonic() > deadline:
+                return self.get(name)
+            if not chunk.text:
+                time.sleep(poll)
 
 
 def _check_max_results(max_results: int | None) -> None:

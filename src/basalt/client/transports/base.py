@@ -11,7 +11,13 @@ from basalt.spec.operations import Operation
 
 
 class Transport(Protocol):
-    """Carries one operation to services and brings back its typed result or a BasaltError."""
+    """Carries one operation to services and brings back its typed result or a BasaltError.
+
+    ``same_machine`` is True when the services run in this process (embedded mode): local
+    paths are then visible to them and need no upload.
+    """
+
+    same_machine: bool
 
     def call(
         self,

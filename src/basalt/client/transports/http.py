@@ -33,6 +33,8 @@ class HttpTransport:
         timeout: Seconds per request.
     """
 
+    same_machine = False
+
     def __init__(
         self,
         url: str,

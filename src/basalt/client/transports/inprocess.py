@@ -16,7 +16,15 @@ from pydantic import BaseModel
 from basalt.config import Settings
 from basalt.services.container import Services
 from basalt.spec import operations as ops
+from basalt.spec.compute import ComputeCreate, ComputeUpdate
+from basalt.spec.environments import (
+    EnvironmentCreate,
+    EnvironmentLabelSet,
+    EnvironmentListQuery,
+    EnvironmentUpdate,
+)
 from basalt.spec.experiments import ExperimentCreate
+from basalt.spec.job_requests import JobCreate
 from basalt.spec.models import (
     BlobQuery,
     BlobStored,
@@ -94,6 +102,14 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         ),
     ),
     "runs.files_list": (None, lambda s, p, q, b: _files(s, p, q)),
+    "jobs.create": (JobCreate, lambda s, p, q, b: s.jobs.create(p["workspace"], b)),
+    "jobs.cancel": (None, lambda s, p, q, b: s.job_runs.cancel(p["workspace"], p["name"])),
+    "jobs.logs": (
+        None,
+        lambda s, p, q, b: s.job_runs.logs(
+            p["workspace"], p["name"], int(q.get("offset") or 0), int(q.get("max_bytes") or 65536)
+        ),
+    ),
     "models.blobs_missing": (
         BlobQuery,
         lambda s, p, q, b: s.models.missing_blobs(p["workspace"], b.sha256),
@@ -158,6 +174,72 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         lambda s, p, q, b: s.secrets.delete_secret(p["workspace"], p["name"]),
     ),
     "vault.rotate_key": (None, lambda s, p, q, b: s.secrets.rotate_key()),
+    "environments.create": (
+        EnvironmentCreate,
+        lambda s, p, q, b: s.environments.create(p["workspace"], b),
+    ),
+    "environments.search": (
+        EnvironmentListQuery,
+        lambda s, p, q, b: s.environments.list(
+            p["workspace"],
+            name=b.name,
+            tags=b.tags,
+            include_archived=b.include_archived,
+            page_token=b.page_token,
+            max_results=b.max_results,
+        ),
+    ),
+    "environments.build": (
+        None,
+        lambda s, p, q, b: s.environment_builds.build(
+            p["workspace"], p["name"], q.get("version"), q.get("label")
+        ),
+    ),
+    "environments.dockerfile": (
+        None,
+        lambda s, p, q, b: s.environment_builds.dockerfile(
+            p["workspace"], p["name"], q.get("version"), q.get("label")
+        ),
+    ),
+    "environments.get": (
+        None,
+        lambda s, p, q, b: s.environments.get(
+            p["workspace"], p["name"], q.get("version"), q.get("label")
+        ),
+    ),
+    "environments.update": (
+        EnvironmentUpdate,
+        lambda s, p, q, b: s.environments.update(
+            p["workspace"],
+            p["name"],
+            p["version"],
+            description=b.description,
+            tags=b.tags,
+            properties=b.properties,
+        ),
+    ),
+    "environments.archive": (
+        None,
+        lambda s, p, q, b: s.environments.archive(p["workspace"], p["name"], p["version"]),
+    ),
+    "environments.restore": (
+        None,
+        lambda s, p, q, b: s.environments.archive(p["workspace"], p["name"], p["version"], False),
+    ),
+    "environments.set_label": (
+        EnvironmentLabelSet,
+        lambda s, p, q, b: s.environments.set_label(
+            p["workspace"], p["name"], p["label"], b.version
+        ),
+    ),
+    "computes.list": (None, lambda s, p, q, b: s.computes.list(p["workspace"])),
+    "computes.create": (ComputeCreate, lambda s, p, q, b: s.computes.create(p["workspace"], b)),
+    "computes.get": (None, lambda s, p, q, b: s.computes.get(p["workspace"], p["name"])),
+    "computes.update": (
+        ComputeUpdate,
+        lambda s, p, q, b: s.computes.update(p["workspace"], p["name"], b),
+    ),
+    "computes.delete": (None, lambda s, p, q, b: s.computes.delete(p["workspace"], p["name"])),
 }
 
 
@@ -169,6 +251,8 @@ class InProcessTransport:
         services: Already-built services to share (tests); default: built from ``settings``.
         roundtrip: Send every request and response through JSON, as HTTP would.
     """
+
+    same_machine = True
 
     def __init__(
         self,

@@ -263,7 +263,7 @@ def update_run(services: ServicesDep, workspace: WorkspaceDep, body: wire.Update
         fields["end_time"] = tr.from_ms(body.end_time)
     if body.run_name:
         fields["display_name"] = body.run_name
-    run = services.runs.update_run(workspace, body.run_id, RunUpdate(**fields))
+    run = services.runs.update_run(workspace, body.run_id, RunUpdate(**fields), from_script=True)
     return ok(run_info=tr.to_mlflow_run_info(run))
 
 

@@ -2,6 +2,7 @@
 
 from basalt.store.tables.assets import AssetLabelRow, AssetVersionRow
 from basalt.store.tables.base import Base
+from basalt.store.tables.computes import ComputeRow
 from basalt.store.tables.experiments import ExperimentRow, ExperimentTagRow
 from basalt.store.tables.runs import (
     LatestMetricRow,
@@ -18,6 +19,7 @@ __all__ = [
     "AssetLabelRow",
     "AssetVersionRow",
     "Base",
+    "ComputeRow",
     "ExperimentRow",
     "ExperimentTagRow",
     "LatestMetricRow",

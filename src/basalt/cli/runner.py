@@ -1,0 +1,81 @@
+"""``python -m basalt.cli.runner WORKSPACE RUN``: the detached process that runs one job.
+
+It lives with the CLI because it wires the two halves the layers keep apart: the job runner
+(``daemons/``) and the in-job API it serves on a loopback port (``server/``), so the user's
+process logs over HTTP and never opens the store.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+from collections.abc import Callable
+
+from basalt.config import Settings
+from basalt.services.container import Services
+
+
+def _serve_api(services: Services) -> Callable[[socket.socket], Callable[[], None]]:
+    def serve(sock: socket.socket) -> Callable[[], None]:
+        holder: dict[str, object] = {}
+        stopping = threading.Event()
+
+        def run() -> None:
+            # NOTE: the app is built in this thread, so the job's command is already running
+            # (and the runner watching it) while FastAPI is imported; a request sent before
+            # the app is up waits in the socket's backlog.
+            import uvicorn
+
+            from basalt.server.app import create_app
+
+            app = create_app(services.settings, services=services)
+            server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+            holder["server"] = server
+            if not stopping.is_set():
+                server.run(sockets=[sock])
+
+        thread = threading.Thread(target=run, name="basalt-job-api", daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            stopping.set()
+            server = holder.get("server")
+            if server is not None:
+                server.should_exit = True  # type: ignore[attr-defined]
+                thread.join(timeout=10)
+            sock.close()
+
+        return stop
+
+    return serve
+
+
+def main(argv: list[str]) -> int:
+    """Run the job named in ``argv``; then start whatever the freed slot allows.
+
+    A sweep's parent (property ``basalt.job_type=sweep``) gets the sweep runner, which
+    samples and watches trials and serves no in-job API (no user code runs in it).
+    """
+    workspace, name = argv
+    from basalt.logging import configure_logging
+    from basalt.spec.job_requests import JOB_TYPE_PROPERTY
+
+    settings = Settings()
+    configure_logging(settings.logging)
+    with Services(settings, kick=False, ensure_default=False) as services:
+        run = services.runs.get_run(workspace, name)
+        if run.properties.get(JOB_TYPE_PROPERTY) == "sweep":
+            from basalt.daemons.sweep_runner import SweepRunner
+
+            SweepRunner(services, workspace, name).run()
+        else:
+            from basalt.daemons.job_runner import JobRunner
+
+            JobRunner(services, workspace, name, _serve_api(services)).run()
+        services.job_runs.schedule_pass()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

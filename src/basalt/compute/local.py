@@ -1,0 +1,185 @@
+"""Local compute: processes on this machine.
+
+Two things live here. ``LocalDriver`` starts a job's *runner* (``python -m basalt.cli.runner``)
+as a detached process in its own session, so closing the terminal that submitted the job loses
+nothing. ``UserProcess`` is what the runner uses to start the user's command: its own process
+group (so cancel kills the whole tree), stdout and stderr written straight to the log file (so
+the log can be read while it grows), and samples of the tree's CPU and memory.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import psutil
+
+from basalt.compute.base import RunnerHandle
+
+RUNNER_MODULE = "basalt.cli.runner"
+"""The runner's entry module, started by name (compute never imports it)."""
+
+
+class LocalDriver:
+    """Starts runners as detached processes on this machine."""
+
+    def __init__(self, python: str = sys.executable, log_dir: Path | None = None) -> None:
+        self.python = python
+        self.log_dir = log_dir
+
+    def launch_runner(self, workspace: str, run_name: str, env: dict[str, str]) -> RunnerHandle:
+        """Start ``python -m basalt.cli.runner WORKSPACE RUN`` detached; return its handle."""
+        out: int | IO[bytes] = subprocess.DEVNULL
+        log = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            log = (self.log_dir / f"{run_name}.runner.log").open("ab")
+            out = log
+        try:
+            proc = subprocess.Popen(
+                [self.python, "-m", RUNNER_MODULE, workspace, run_name],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,  # survives the terminal; its own process group
+                close_fds=True,
+            )
+        finally:
+            if log is not None:
+                log.close()
+        return RunnerHandle(pid=proc.pid, host=socket.gethostname(), started=_create_time(proc.pid))
+
+    def runner_alive(self, handle: RunnerHandle) -> bool | None:
+        """Whether the runner still runs; None for a runner on another host."""
+        if handle.host != socket.gethostname():
+            return None
+        return process_alive(handle.pid, handle.started)
+
+    def kill_orphan(self, handle: RunnerHandle, job_pid: int) -> None:
+        """SIGKILL the process group of a job whose runner died, if it ran on this host."""
+        if handle.host == socket.gethostname():
+            _signal_group(job_pid, signal.SIGKILL)
+
+
+def process_alive(pid: int, started: float) -> bool:
+    """True if ``pid`` runs and is the same process that was started at ``started``."""
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return started <= 0 or abs(proc.create_time() - started) < 1.0
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+def _create_time(pid: int) -> float:
+    try:
+        return float(psutil.Process(pid).create_time())
+    except psutil.Error:
+        return 0.0
+
+
+@dataclass
+class Usage:
+    """One sample of a process tree's resource use."""
+
+    cpu_percent: float
+    memory_mb: float
+    processes: int
+
+
+@dataclass
+class UserProcess:
+    """The user's command, running in its own process group with its output in a log file."""
+
+    popen: subprocess.Popen[bytes]
+    started_at: float = field(default_factory=time.monotonic)
+    _tree: dict[int, psutil.Process] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, command: str, cwd: Path, env: dict[str, str], log_path: Path) -> UserProcess:
+        """Run ``command`` with ``/bin/sh -c`` in ``cwd``, appending its output to ``log_path``."""
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("ab", buffering=0) as log:
+            popen = subprocess.Popen(
+                ["/bin/sh", "-c", command],
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return cls(popen)
+
+    @property
+    def pid(self) -> int:
+        """The shell's pid (the process group's leader)."""
+        return self.popen.pid
+
+    def poll(self) -> int | None:
+        """The exit code, or None while it runs."""
+        return self.popen.poll()
+
+    def kill_tree(self, grace: float = 3.0) -> None:
+        """SIGTERM the process group and every descendant, then SIGKILL what is left."""
+        procs = self._descendants()
+        _signal_group(self.pid, signal.SIGTERM)
+        for p in procs:
+            _signal(p, signal.SIGTERM)
+        _, alive = psutil.wait_procs(procs, timeout=grace)
+        try:
+            self.popen.wait(timeout=max(0.1, grace))
+        except subprocess.TimeoutExpired:
+            pass
+        _signal_group(self.pid, signal.SIGKILL)
+        for p in alive:
+            _signal(p, signal.SIGKILL)
+        self.popen.wait()
+
+    def sample(self) -> Usage:
+        """CPU (percent of one core, summed over the tree) and resident memory of the tree."""
+        cpu = mem = 0.0
+        procs = self._descendants()
+        live = {p.pid for p in procs}
+        for pid in list(self._tree):
+            if pid not in live:
+                del self._tree[pid]
+        for p in procs:
+            known = self._tree.setdefault(p.pid, p)
+            try:
+                with known.oneshot():
+                    cpu += known.cpu_percent(None)
+                    mem += known.memory_info().rss
+            except psutil.Error:
+                continue
+        return Usage(cpu_percent=cpu, memory_mb=mem / 2**20, processes=len(procs))
+
+    def _descendants(self) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(self.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return []
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _signal(proc: psutil.Process, sig: signal.Signals) -> None:
+    try:
+        proc.send_signal(sig)
+    except psutil.Error:
+        pass

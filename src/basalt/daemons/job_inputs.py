@@ -1,0 +1,111 @@
+"""Inputs and outputs of a job on the machine that runs it.
+
+Each resolved input (see ``services/jobs.py``) becomes a path or a literal for the command:
+local folders are passed in place; uploaded files, model versions and other runs' files are
+copied into the job's ``inputs/<name>/``; ``http(s)``/``s3`` URIs are downloaded. Outputs are
+folders under ``named-outputs/<name>/`` (a ``uri_file`` output is the file ``.../<name>``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import fsspec
+
+from basalt.errors import invalid
+from basalt.services.container import Services
+from basalt.spec.expressions import literal_text
+from basalt.spec.jobs import CommandJob, OutputType
+
+_FILE_TYPES = {"uri_file"}
+
+
+def materialize_inputs(
+    s: Services, workspace: str, inputs: dict[str, dict[str, Any]], root: Path
+) -> dict[str, str | None]:
+    """The value each input takes in the command (None for an absent optional input)."""
+    out: dict[str, str | None] = {}
+    for name, item in inputs.items():
+        kind = item["kind"]
+        dest = root / name
+        if kind == "literal":
+            out[name] = None if item["value"] is None else literal_text(item["value"])
+        elif kind == "absent":
+            out[name] = None
+        elif kind == "local":
+            out[name] = item["path"]
+        elif kind == "snapshot":
+            dest.mkdir(parents=True, exist_ok=True)
+            s.models.blobs.restore(item["snapshot"], dest)
+            out[name] = _pick(dest, item["type"])
+        elif kind == "model":
+            dest.mkdir(parents=True, exist_ok=True)
+            for f in s.models.list_files(workspace, item["name"], item["version"]):
+                target = dest / f.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with s.models.open_file(workspace, item["name"], item["version"], f.path) as src:
+                    with target.open("wb") as fh:
+                        shutil.copyfileobj(src, fh)
+            out[name] = str(dest)
+        elif kind == "run":
+            out[name] = _copy_run_files(s, workspace, item["run"], item["path"], dest, item["type"])
+        elif kind == "uri":
+            out[name] = _download(item["uri"], dest, item["type"])
+        else:
+            raise invalid(f"inputs.{name}", f"unknown input kind {kind!r}")
+    return out
+
+
+def _pick(dest: Path, kind: str) -> str:
+    """A ``uri_file`` input is its one file; anything else is the folder."""
+    if kind in _FILE_TYPES:
+        files = [p for p in dest.rglob("*") if p.is_file()]
+        if len(files) == 1:
+            return str(files[0])
+    return str(dest)
+
+
+def _copy_run_files(
+    s: Services, workspace: str, run: str, inner: str, dest: Path, kind: str
+) -> str:
+    files = s.runs.list_artifacts(workspace, run, inner)
+    single = [f for f in files if not f.is_dir]
+    if not single:
+        # ``inner`` may be one file rather than a folder
+        dest.mkdir(parents=True, exist_ok=True)
+        target = dest / Path(inner).name
+        with s.runs.open_artifact(workspace, run, inner) as src, target.open("wb") as fh:
+            shutil.copyfileobj(src, fh)
+        return str(target)
+    for f in single:
+        rel = f.path[len(inner) :].lstrip("/") if inner else f.path
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with s.runs.open_artifact(workspace, run, f.path) as src, target.open("wb") as fh:
+            shutil.copyfileobj(src, fh)
+    return _pick(dest, kind)
+
+
+def _download(uri: str, dest: Path, kind: str) -> str:
+    dest.mkdir(parents=True, exist_ok=True)
+    if kind in _FILE_TYPES:
+        target = dest / (uri.rstrip("/").rsplit("/", 1)[-1] or "data")
+        with fsspec.open(uri, "rb") as src, target.open("wb") as fh:
+            shutil.copyfileobj(src, fh)
+        return str(target)
+    fs, root = fsspec.core.url_to_fs(uri)
+    fs.get(root.rstrip("/") + "/", str(dest), recursive=True)
+    return str(dest)
+
+
+def output_paths(job: CommandJob, root: Path) -> dict[str, Path]:
+    """A fresh local path per named output (a folder, or a file for ``uri_file``)."""
+    out: dict[str, Path] = {}
+    for name, spec in job.outputs.items():
+        folder = root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        kind = OutputType(spec.type) if spec is not None else OutputType.URI_FOLDER
+        out[name] = folder / name if kind == OutputType.URI_FILE else folder
+    return out

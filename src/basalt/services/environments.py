@@ -1,0 +1,148 @@
+"""Environments: versioned specs of the software a job needs, on the shared asset rules.
+
+An environment version's content (image, conda file, pip requirements, build context) lives in
+the ``spec`` JSON column of its ``asset_versions`` row; ``content_id`` is the sha256 of the
+content's canonical JSON, so two versions with the same content share one id (and one cached
+virtual environment when ``basalt.environments`` materializes them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from basalt.errors import AlreadyExistsError, invalid
+from basalt.services.assets import VersionedAssetService
+from basalt.services.workspaces import workspace_id
+from basalt.spec.environments import (
+    BuildContext,
+    Environment,
+    EnvironmentCreate,
+    EnvironmentSpec,
+)
+from basalt.store.repos.assets import AssetRepo
+from basalt.store.tables import AssetVersionRow
+from basalt.store.uow import Session
+
+_CONTENT_FIELDS = tuple(EnvironmentSpec.model_fields)
+
+
+def content_id(spec: EnvironmentSpec) -> str:
+    """The sha256 of an environment's content as canonical JSON (sorted keys, no spaces)."""
+    data = EnvironmentSpec.model_validate(spec.model_dump(include=set(_CONTENT_FIELDS)))
+    text = json.dumps(
+        data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_content(body: EnvironmentSpec) -> None:
+    """Refuse an environment that says nothing about its software.
+
+    Raises:
+        InvalidArgumentError: None of image, conda_file, pip_requirements or build is given.
+    """
+    if (
+        body.image is None
+        and body.conda_file is None
+        and body.pip_requirements is None
+        and body.build is None
+    ):
+        raise invalid(
+            "image",
+            "an environment needs at least one of image, conda_file, pip_requirements or build "
+            "(e.g. --image python:3.11-slim or --conda-file conda.yml)",
+        )
+    if body.image is not None and not body.image.strip():
+        raise invalid("image", "image must not be empty")
+
+
+class EnvironmentService(VersionedAssetService[Environment]):
+    """Environment rules: content validated and hashed; re-submitting a version is idempotent."""
+
+    kind = "environment"
+    noun = "Environment"
+
+    def create(self, workspace: str, body: EnvironmentCreate) -> Environment:
+        """Create an environment version (the next integer version unless one is given).
+
+        Creating a version that exists with the same content returns it unchanged, as Azure
+        ML does, so re-running ``basalt environment create -f env.yml`` is safe.
+
+        Raises:
+            InvalidArgumentError: No content, or a bad version.
+            AlreadyExistsError: The version exists with different content.
+            NotFoundError: No such workspace.
+        """
+        check_content(body)
+        cid = content_id(body)
+        content = body.model_dump(mode="json", include=set(_CONTENT_FIELDS))
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            if body.version is not None:
+                existing = AssetRepo(session, self.kind).find(ws_id, body.name, body.version)
+                if existing is not None:
+                    return self._same_or_conflict(session, existing, cid)
+            now = self.clock.now()
+            row = AssetVersionRow(
+                name=body.name,
+                description=body.description,
+                tags=dict(body.tags),
+                properties=dict(body.properties),
+                spec=content,
+                content_id=cid,
+                run_id=None,
+                archived=False,
+                created_at=now,
+                updated_at=now,
+                created_by=body.created_by,
+            )
+            try:
+                self.insert_version(session, ws_id, row, body.version)
+            except AlreadyExistsError:
+                # NOTE: another writer created this version between the check and the insert.
+                assert body.version is not None
+                raced = AssetRepo(session, self.kind).find(ws_id, body.name, body.version)
+                if raced is None:
+                    raise
+                return self._same_or_conflict(session, raced, cid)
+            return self._specs(session, [row])[0]
+
+    def _same_or_conflict(self, session: Session, row: AssetVersionRow, cid: str) -> Environment:
+        if row.content_id == cid:
+            return self._specs(session, [row])[0]
+        raise AlreadyExistsError(
+            f"Environment '{row.name}' version '{row.version}' already exists with different "
+            "content; versions are immutable: bump the version (or leave it out to get the "
+            "next integer)",
+            details={"name": row.name, "version": row.version},
+        )
+
+    def to_specs(self, rows: list[AssetVersionRow], labels: dict[int, Any]) -> list[Environment]:
+        """Environment versions as API models."""
+        out = []
+        for r in rows:
+            spec = r.spec
+            build = spec.get("build")
+            out.append(
+                Environment(
+                    name=r.name,
+                    version=r.version,
+                    description=r.description,
+                    tags=dict(r.tags),
+                    properties=dict(r.properties),
+                    labels=list(labels.get(r.id, [])),
+                    archived=r.archived,
+                    created_at=r.created_at,
+                    updated_at=r.updated_at,
+                    created_by=r.created_by,
+                    image=spec.get("image"),
+                    conda_file=spec.get("conda_file"),
+                    pip_requirements=spec.get("pip_requirements"),
+                    build=BuildContext.model_validate(build) if build is not None else None,
+                    os_type=spec.get("os_type", "linux"),
+                    content_hash=r.content_id or "",
+                )
+            )
+        return out
