@@ -12,6 +12,7 @@ import typer
 from basalt._version import __version__
 from basalt.cli import (
     compute,
+    data,
     db,
     environment,
     experiment,
@@ -78,6 +79,7 @@ app.add_typer(workspace.app, name="workspace")
 app.add_typer(experiment.app, name="experiment")
 app.add_typer(job.app, name="job")
 app.add_typer(model.app, name="model")
+app.add_typer(data.app, name="data")
 app.add_typer(environment.app, name="environment")
 app.add_typer(compute.app, name="compute")
 app.add_typer(secret.app, name="secret")

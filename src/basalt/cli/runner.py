@@ -1,4 +1,8 @@
-"""``python -m basalt.cli.runner WORKSPACE RUN``: the detached process that runs one job.
+"""``python -m basalt.cli.runner WORKSPACE RUN [JOB_DIR]``: the detached process of one job.
+
+With a launch plan in JOB_DIR (written by the scheduler when preparing was quick) it starts the
+command first, importing only the standard library and ``basalt.compute.local``, and loads the
+store afterwards.
 
 It lives with the CLI because it wires the two halves the layers keep apart: the job runner
 (``daemons/``) and the in-job API it serves on a loopback port (``server/``), so the user's
@@ -11,9 +15,12 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from basalt.config import Settings
-from basalt.services.container import Services
+if TYPE_CHECKING:
+    from basalt.compute.local import Started
+    from basalt.services.container import Services
 
 
 def _serve_api(services: Services) -> Callable[[socket.socket], Callable[[], None]]:
@@ -51,14 +58,28 @@ def _serve_api(services: Services) -> Callable[[socket.socket], Callable[[], Non
     return serve
 
 
+def _start_prepared(job_dir: Path) -> Started | None:
+    """Start a command the scheduler prepared, before the store is even imported."""
+    from basalt.compute.local import read_plan, start_planned
+    from basalt.spec.job_requests import LOG_PATH
+
+    plan = read_plan(job_dir)
+    if plan is None:
+        return None
+    return start_planned(plan["command"], Path(plan["cwd"]), plan["env"], job_dir / LOG_PATH)
+
+
 def main(argv: list[str]) -> int:
     """Run the job named in ``argv``; then start whatever the freed slot allows.
 
     A sweep's parent (property ``basalt.job_type=sweep``) gets the sweep runner, which
     samples and watches trials and serves no in-job API (no user code runs in it).
     """
-    workspace, name = argv
+    workspace, name, *rest = argv
+    started = _start_prepared(Path(rest[0])) if rest else None
+    from basalt.config import Settings
     from basalt.logging import configure_logging
+    from basalt.services.container import Services
     from basalt.spec.job_requests import JOB_TYPE_PROPERTY
 
     settings = Settings()
@@ -72,7 +93,7 @@ def main(argv: list[str]) -> int:
         else:
             from basalt.daemons.job_runner import JobRunner
 
-            JobRunner(services, workspace, name, _serve_api(services)).run()
+            JobRunner(services, workspace, name, _serve_api(services), started).run()
         services.job_runs.schedule_pass()
     return 0
 

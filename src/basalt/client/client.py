@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from basalt.client.operations.computes import ComputeOperations
+from basalt.client.operations.data import DataOperations
 from basalt.client.operations.environments import EnvironmentOperations
 from basalt.client.operations.experiments import ExperimentOperations
 from basalt.client.operations.jobs import JobOperations
@@ -68,6 +69,7 @@ class Client:
             max_snapshot_bytes=self.settings.compute.max_snapshot_mb * 2**20,
         )
         self.models = ModelOperations(self._transport, self.workspace_name)
+        self.data = DataOperations(self._transport, self.workspace_name)
         self.secrets = SecretOperations(self._transport, self.workspace_name)
         self.environments = EnvironmentOperations(self._transport, self.workspace_name)
         self.compute = ComputeOperations(self._transport, self.workspace_name)

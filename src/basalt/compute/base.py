@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 
@@ -18,7 +19,9 @@ class RunnerHandle:
 class ComputeDriver(Protocol):
     """Starts runners for one kind of compute target."""
 
-    def launch_runner(self, workspace: str, run_name: str, env: dict[str, str]) -> RunnerHandle:
+    def launch_runner(
+        self, workspace: str, run_name: str, env: dict[str, str], job_dir: Path | None = None
+    ) -> RunnerHandle:
         """Start the detached runner of one job; return at once."""
         ...
 

@@ -9,6 +9,7 @@ the log can be read while it grows), and samples of the tree's CPU and memory.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -17,7 +18,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import psutil
 
@@ -25,6 +26,8 @@ from basalt.compute.base import RunnerHandle
 
 RUNNER_MODULE = "basalt.cli.runner"
 """The runner's entry module, started by name (compute never imports it)."""
+LAUNCH_FILE = "launch.json"
+"""A prepared job's launch plan in its folder: ``command``, ``cwd``, ``env`` (and more)."""
 
 
 class LocalDriver:
@@ -34,8 +37,14 @@ class LocalDriver:
         self.python = python
         self.log_dir = log_dir
 
-    def launch_runner(self, workspace: str, run_name: str, env: dict[str, str]) -> RunnerHandle:
-        """Start ``python -m basalt.cli.runner WORKSPACE RUN`` detached; return its handle."""
+    def launch_runner(
+        self, workspace: str, run_name: str, env: dict[str, str], job_dir: Path | None = None
+    ) -> RunnerHandle:
+        """Start ``python -m basalt.cli.runner WORKSPACE RUN [JOB_DIR]`` detached.
+
+        With ``job_dir`` holding a launch plan, the runner starts the command before it loads
+        the store (see ``start_planned``).
+        """
         out: int | IO[bytes] = subprocess.DEVNULL
         log = None
         if self.log_dir is not None:
@@ -44,7 +53,14 @@ class LocalDriver:
             out = log
         try:
             proc = subprocess.Popen(
-                [self.python, "-m", RUNNER_MODULE, workspace, run_name],
+                [
+                    self.python,
+                    "-m",
+                    RUNNER_MODULE,
+                    workspace,
+                    run_name,
+                    *([str(job_dir)] if job_dir is not None else []),
+                ],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
@@ -183,3 +199,33 @@ def _signal(proc: psutil.Process, sig: signal.Signals) -> None:
         proc.send_signal(sig)
     except psutil.Error:
         pass
+
+
+@dataclass
+class Started:
+    """A job's command, started; the socket is the in-job API's, bound but not served yet."""
+
+    proc: UserProcess
+    sock: socket.socket
+
+
+def read_plan(job_dir: Path) -> dict[str, Any] | None:
+    """The launch plan the scheduler left in ``job_dir``, if any."""
+    path = job_dir / LAUNCH_FILE
+    if not path.is_file():
+        return None
+    plan: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return plan
+
+
+def start_planned(command: str, cwd: Path, env: dict[str, str], log_path: Path) -> Started:
+    """Bind the in-job API's loopback port and start the command with its URL in ``env``.
+
+    Requests the command sends before the API is served wait in the socket's backlog.
+    """
+    sock = socket.create_server(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    full = {**env, "BASALT_URL": url, "MLFLOW_TRACKING_URI": url}
+    with log_path.open("a", encoding="utf-8") as fh:
+        fh.write(f"[basalt] running: {command}\n")
+    return Started(UserProcess.start(command, cwd, full, log_path), sock)

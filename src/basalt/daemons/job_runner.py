@@ -15,21 +15,16 @@ import logging
 import shutil
 import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from basalt.compute.local import UserProcess
-from basalt.config import environ_snapshot
-from basalt.daemons.job_inputs import materialize_inputs, output_paths
-from basalt.environments import materialize, resolve, tracking_overlay
+from basalt.compute.local import Started, UserProcess, start_planned
 from basalt.errors import BasaltError
 from basalt.services.container import Services
-from basalt.spec.environments import EnvironmentSpec
-from basalt.spec.expressions import render
+from basalt.services.job_prepare import LaunchPlan
 from basalt.spec.job_requests import (
     CANCEL_PROPERTY,
     ENV_KEY_PROPERTY,
@@ -39,7 +34,15 @@ from basalt.spec.job_requests import (
     RUNNER_PROPERTY,
 )
 from basalt.spec.jobs import CommandJob
-from basalt.spec.runs import LogBatch, MetricPoint, RunError, RunErrorType, RunStatus, RunUpdate
+from basalt.spec.runs import (
+    LogBatch,
+    MetricPoint,
+    Run,
+    RunError,
+    RunErrorType,
+    RunStatus,
+    RunUpdate,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +53,24 @@ POLL_S = 0.05
 CANCEL_CHECK_S = 1.0
 SAMPLE_EVERY_S = 5.0
 TAIL_LINES = 20
-_STRIP_PREFIXES = ("BASALT_", "MLFLOW_")
 
 
 class JobRunner:
     """Runs one claimed job to its end (see the module docstring)."""
 
     def __init__(
-        self, services: Services, workspace: str, name: str, serve_api: ServeApi | None = None
+        self,
+        services: Services,
+        workspace: str,
+        name: str,
+        serve_api: ServeApi | None = None,
+        started: Started | None = None,
     ) -> None:
         self.s = services
         self.ws = workspace
         self.name = name
         self.serve_api = serve_api
+        self.started = started  # the command, already started from the scheduler's plan
         self.job_dir = services.settings.jobs_dir() / workspace / name
         self.wd = self.job_dir / "wd"
         self.log_path = self.job_dir / LOG_PATH
@@ -76,12 +84,15 @@ class JobRunner:
         run = self.s.runs.get_run(self.ws, self.name)
         if run.status != RunStatus.PREPARING:
             logger.warning("job %s is %s, not Preparing; nothing to do", self.name, run.status)
+            if self.started is not None:
+                self.started.proc.kill_tree()
+                self.started.sock.close()
             return run.status
         signal.signal(signal.SIGTERM, self._on_sigterm)
         self.job_dir.mkdir(parents=True, exist_ok=True)
         status = RunStatus.FAILED
         try:
-            status = self._run(run.spec or {}, run.snapshot_id)
+            status = self._run(run)
         except BasaltError as exc:
             self.log(f"[basalt] job failed before it started: {exc.message}")
             self._finish(
@@ -98,100 +109,39 @@ class JobRunner:
             self._cleanup()
         return status
 
-    def _run(self, spec: dict[str, Any], snapshot_id: str | None) -> RunStatus:
-        job = CommandJob.model_validate(spec["job"])
-        resolved = spec["resolved"]
-        t0 = time.monotonic()
-        self._prepare_folder(snapshot_id)
-        python, built_key, overlay_ok = self._environment(resolved["environment"])
-        self.s.runs.set_properties(
-            self.ws, self.name, {JOB_DIR_PROPERTY: str(self.job_dir), ENV_KEY_PROPERTY: built_key}
-        )
-        if self._reason:
-            return self._end_stopped(None, time.monotonic())
-        inputs = materialize_inputs(self.s, self.ws, resolved["inputs"], self.job_dir / "inputs")
-        outputs = output_paths(job, self.job_dir / "named-outputs")
-        command = render(
-            job.command,
-            inputs=inputs,
-            outputs={k: str(v) for k, v in outputs.items()},
-            name=self.name,
-            default_datastore="workspaceblobstore",
-        )
-        sock = socket.create_server(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        env = self._process_env(job, python, port, overlay_ok)
-        self.log(f"[basalt] prepared in {time.monotonic() - t0:.2f} s; running: {command}")
-        proc = UserProcess.start(command, self.wd, env, self.log_path)
+    def _run(self, run: Run) -> RunStatus:
+        job = CommandJob.model_validate((run.spec or {})["job"])
+        plan = LaunchPlan.load(self.job_dir) if self.started is not None else None
+        started = self.started
+        if plan is None or started is None:
+            t0 = time.monotonic()
+            plan = self.s.job_prepare.prepare(self.ws, run, self.log)
+            if self._reason:
+                return self._end_stopped(None)
+            self.log(f"[basalt] prepared in {time.monotonic() - t0:.2f} s")
+            started = start_planned(plan.command, Path(plan.cwd), plan.env, self.log_path)
+        proc = started.proc
         # NOTE: recorded right after the start, not before: the command's first line should not
-        # wait for two writes to the store.
+        # wait for writes to the store.
         self.s.runs.set_properties(
-            self.ws, self.name, {JOB_PID_PROPERTY: str(proc.pid)}, status=RunStatus.RUNNING
+            self.ws,
+            self.name,
+            {
+                JOB_PID_PROPERTY: str(proc.pid),
+                JOB_DIR_PROPERTY: str(self.job_dir),
+                ENV_KEY_PROPERTY: plan.env_key,
+            },
+            status=RunStatus.RUNNING,
         )
-        stop_api = self.serve_api(sock) if self.serve_api is not None else sock.close
+        stop_api = (
+            self.serve_api(started.sock) if self.serve_api is not None else started.sock.close
+        )
         try:
             code = self._watch(proc, job.limits.timeout if job.limits else None)
         finally:
             stop_api()
+        outputs = {k: Path(v) for k, v in plan.outputs.items()}
         return self._finalize(job, outputs, code)
-
-    # --- preparation --------------------------------------------------------------------------
-
-    def _prepare_folder(self, snapshot_id: str | None) -> None:
-        if self.wd.exists():
-            shutil.rmtree(self.wd)
-        self.wd.mkdir(parents=True)
-        if snapshot_id:
-            self.s.models.blobs.restore(snapshot_id, self.wd)
-        (self.wd / "outputs").mkdir(exist_ok=True)
-        (self.wd / "logs").mkdir(exist_ok=True)
-
-    def _environment(self, env: dict[str, Any]) -> tuple[Path, str, bool]:
-        """(interpreter, environment key, whether Basalt's tracking overlay fits it)."""
-        resolved = resolve(EnvironmentSpec.model_validate(env["content"]))
-        for note in resolved.notes:
-            self.log(f"[basalt] environment: {note}")
-        self.log(f"[basalt] environment {env['ref']} (key {resolved.key()[:12]})")
-        built = materialize(resolved, self.s.settings.envs_dir(), log=self.log)
-        for note in built.notes:
-            if note not in resolved.notes:
-                self.log(f"[basalt] environment: {note}")
-        if built.built:
-            self.log(f"[basalt] environment built in {built.seconds:.1f} s")
-        same_python = built.root is None or _python_version(built.python) == _this_python()
-        if not same_python:
-            self.log(
-                "[basalt] note: this environment's Python differs from Basalt's, so "
-                "`import basalt` is not available inside it; log with mlflow instead"
-            )
-        return built.python, built.key, same_python
-
-    def _process_env(
-        self, job: CommandJob, python: Path, port: int, overlay_ok: bool
-    ) -> dict[str, str]:
-        env = {k: v for k, v in environ_snapshot().items() if not k.startswith(_STRIP_PREFIXES)}
-        env.update({k: str(v) for k, v in job.environment_variables.items()})
-        url = f"http://127.0.0.1:{port}"
-        bin_dir = str(python.parent)
-        env["PATH"] = bin_dir + ":" + env.get("PATH", "")
-        if python.parent.parent != Path(sys.prefix):
-            env["VIRTUAL_ENV"] = str(python.parent.parent)
-        env.update(
-            {
-                "PYTHONUNBUFFERED": "1",
-                "BASALT_URL": url,
-                "BASALT_WORKSPACE_NAME": self.ws,
-                "BASALT_RUN_NAME": self.name,
-                "MLFLOW_TRACKING_URI": url,
-                "MLFLOW_RUN_ID": self.name,
-                "AZUREML_RUN_ID": self.name,
-            }
-        )
-        if overlay_ok:
-            overlay = tracking_overlay(self.s.settings.envs_dir())
-            if overlay is not None:
-                env["BASALT_TRACKING_PATH"] = str(overlay)
-        return env
 
     # --- while it runs ------------------------------------------------------------------------
 
@@ -243,11 +193,10 @@ class JobRunner:
     # --- the end ------------------------------------------------------------------------------
 
     def _finalize(self, job: CommandJob, outputs: dict[str, Path], code: int) -> RunStatus:
-        ended = time.monotonic()
         self.s.runs.update_run(self.ws, self.name, RunUpdate(status=RunStatus.FINALIZING))
         self._upload_outputs(job, outputs)
         if self._reason is not None:
-            return self._end_stopped(job, ended)
+            return self._end_stopped(job)
         if code == 0:
             self.log("[basalt] the job completed")
             self._finish(RunStatus.COMPLETED, None)
@@ -260,7 +209,7 @@ class JobRunner:
         self._finish(RunStatus.FAILED, RunError(type=RunErrorType.USER_CODE, message=message))
         return RunStatus.FAILED
 
-    def _end_stopped(self, job: CommandJob | None, _ended: float) -> RunStatus:
+    def _end_stopped(self, job: CommandJob | None) -> RunStatus:
         if self._reason == "timeout" and job is not None and job.limits is not None:
             limit = job.limits.timeout
             self.log(f"[basalt] the job ran past limits.timeout ({limit} s) and was stopped")
@@ -331,18 +280,3 @@ def _upload_tree(runs: Any, ws: str, name: str, root: Path, prefix: str) -> None
         if path.is_file():
             rel = path.relative_to(root).as_posix()
             runs.upload_artifact(ws, name, f"{prefix}/{rel}", path)
-
-
-def _python_version(python: Path) -> str:
-    name = python.resolve().name  # python3.11
-    cfg = python.parent.parent / "pyvenv.cfg"
-    if cfg.is_file():
-        for line in cfg.read_text().splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() in ("version_info", "version"):
-                return ".".join(value.strip().split(".")[:2])
-    return name.removeprefix("python")
-
-
-def _this_python() -> str:
-    return f"{sys.version_info.major}.{sys.version_info.minor}"

@@ -14,6 +14,7 @@ from basalt.config import Settings
 from basalt.server import errors, mlflow_compat
 from basalt.server.routes import (
     computes,
+    data,
     environments,
     experiments,
     health,
@@ -110,6 +111,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         runs,
         secrets,
         models,
+        data,
         environments,
         computes,
         jobs,

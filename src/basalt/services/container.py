@@ -9,9 +9,11 @@ from basalt.artifacts import ArtifactStore
 from basalt.compute.local import LocalDriver
 from basalt.config import DEFAULT_WORKSPACE_NAME, Settings, environ_snapshot, settings_env
 from basalt.services.computes import ComputeService
+from basalt.services.data import DataService
 from basalt.services.environment_builds import EnvironmentBuildService
 from basalt.services.environments import EnvironmentService
 from basalt.services.experiments import ExperimentService
+from basalt.services.job_prepare import JobPreparer
 from basalt.services.job_runs import JobRunService
 from basalt.services.jobs import JobService
 from basalt.services.logged_models import LoggedModelService
@@ -59,10 +61,14 @@ class Services:
         self.runs = RunService(self.uow, self.clock, self.experiments, self.artifacts)
         self.logged_models = LoggedModelService(self.uow, self.clock, self.runs)
         self.models = ModelService(self.uow, self.clock, self.artifacts, self.runs)
+        self.data = DataService(self.uow, self.clock, self.models.blobs, self.runs)
         self.secrets = SecretService(self.uow, self.clock, Vault.from_settings(settings))
         self.environments = EnvironmentService(self.uow, self.clock)
         self.computes = ComputeService(
             self.uow, self.clock, in_use=lambda ws, name: self.job_runs.active_on(ws, name)
+        )
+        self.job_prepare = JobPreparer(
+            self.runs, self.models, settings.jobs_dir(), settings.envs_dir()
         )
         self.job_runs = JobRunService(
             self.uow,
@@ -71,7 +77,7 @@ class Services:
             self.computes,
             LocalDriver(),
             runner_env=lambda: {**environ_snapshot(), **settings_env(settings)},
-            jobs_dir=settings.jobs_dir(),
+            preparer=self.job_prepare,
         )
         self.jobs = JobService(
             self.runs,

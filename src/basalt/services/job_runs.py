@@ -28,8 +28,9 @@ from pathlib import Path
 
 from basalt._internal.clock import Clock
 from basalt.compute.base import ComputeDriver, RunnerHandle
-from basalt.errors import ConflictError, NotFoundError
+from basalt.errors import BasaltError, ConflictError, NotFoundError
 from basalt.services.computes import ComputeService
+from basalt.services.job_prepare import JobPreparer
 from basalt.services.runs import RunService
 from basalt.spec.job_requests import (
     CANCEL_PROPERTY,
@@ -77,7 +78,7 @@ class JobRunService:
         computes: Compute targets and their slot counts.
         driver: Starts runners (local processes).
         runner_env: The environment a runner process is started with.
-        jobs_dir: Where job working folders live on this machine.
+        preparer: Prepares a job's folder and launch plan (here when quick, else in its runner).
     """
 
     def __init__(
@@ -88,7 +89,7 @@ class JobRunService:
         computes: ComputeService,
         driver: ComputeDriver,
         runner_env: Callable[[], dict[str, str]],
-        jobs_dir: Path,
+        preparer: JobPreparer,
     ) -> None:
         self.uow = uow
         self.clock = clock
@@ -96,7 +97,7 @@ class JobRunService:
         self.computes = computes
         self.driver = driver
         self.runner_env = runner_env
-        self.jobs_dir = jobs_dir
+        self.preparer = preparer
 
     # --- scheduling -------------------------------------------------------------------------
 
@@ -117,7 +118,7 @@ class JobRunService:
         for ws, row in queued:
             if _is_sweep(row.properties):
                 if self._claim(row.id):
-                    self._launch(ws, row.name)
+                    self._launch(ws, row.name, prepare=False)
                     started.append(row.name)
                 continue
             target = (ws, (row.properties or {}).get(COMPUTE_PROPERTY, "local"))
@@ -141,15 +142,31 @@ class JobRunService:
                 session, run_id, RunStatus.QUEUED.value, RunStatus.PREPARING.value, self.clock.now()
             )
 
-    def _launch(self, workspace: str, name: str) -> None:
+    def _launch(self, workspace: str, name: str, *, prepare: bool = True) -> None:
+        job_dir = self.preparer.job_dir(workspace, name)
+        if prepare:
+            self._prepare_quickly(workspace, name)
         try:
-            handle = self.driver.launch_runner(workspace, name, self.runner_env())
+            handle = self.driver.launch_runner(workspace, name, self.runner_env(), job_dir)
         except OSError as exc:
             logger.error("could not start the runner of %s: %s", name, exc)
             self.fail(workspace, name, f"could not start the job's runner: {exc}")
             return
         self.runs.set_properties(workspace, name, {RUNNER_PROPERTY: encode_handle(handle)})
         logger.info("started runner %d for job %s", handle.pid, name)
+
+    def _prepare_quickly(self, workspace: str, name: str) -> None:
+        """Prepare the job here when that is quick, so its runner starts the command at once."""
+        run = self.runs.get_run(workspace, name)
+        if not self.preparer.quick(run):
+            return
+        job_dir = self.preparer.job_dir(workspace, name)
+        try:
+            plan = self.preparer.prepare(workspace, run, self.preparer.log_to(workspace, name))
+            plan.save(job_dir)
+        except BasaltError as exc:
+            # The runner prepares it again and records the failure where the user looks.
+            logger.info("quick preparation of %s failed: %s", name, exc)
 
     def reap(self) -> list[str]:
         """Mark ``Failed`` every active job whose runner is gone; the names marked."""
@@ -262,6 +279,8 @@ class JobRunService:
         max_bytes = max(1, min(max_bytes, MAX_LOG_CHUNK))
         data = b""
         job_dir = run.properties.get(JOB_DIR_PROPERTY)
+        if job_dir is None and not run.status.is_terminal():
+            job_dir = str(self.preparer.job_dir(workspace, name))  # prepared, runner starting
         local = Path(job_dir) / LOG_PATH if job_dir else None
         if local is not None and local.is_file():
             with local.open("rb") as fh:

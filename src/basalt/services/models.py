@@ -8,15 +8,14 @@ the run's files here, recording the run and its latest metrics.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import tempfile
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from basalt._internal.clock import Clock
 from basalt._internal.paths import normalize_artifact_path
 from basalt.artifacts.snapshots import SnapshotFile, SnapshotStore
 from basalt.errors import NotFoundError, invalid
+from basalt.services._asset_files import copy_run_files
 from basalt.services._run_rows import get_run_row
 from basalt.services.assets import VersionedAssetService
 from basalt.services.workspaces import workspace_id
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     from basalt.services.runs import RunService
 
 _RUN_PREFIXES = ("runs:/", "azureml://jobs/")
-_SPOOL_BYTES = 8 * 1024 * 1024
 _FLAVOR_SUFFIXES = {
     ".pkl": "sklearn",
     ".pickle": "sklearn",
@@ -262,29 +260,4 @@ class ModelService(VersionedAssetService[Model]):
             return fh.read(1024 * 1024)
 
     def _copy_from_run(self, workspace: str, run: str, inner: str, path: str) -> list[SnapshotFile]:
-        entries = [
-            e
-            for e in self.runs.list_artifacts(workspace, run, inner, recursive=True)
-            if not e.is_dir
-        ]
-        if not entries:
-            raise invalid("path", f"path {path!r}: run '{run}' has no files there")
-        base = inner.rsplit("/", 1)[0] if len(entries) == 1 and entries[0].path == inner else inner
-        files = []
-        for entry in entries:
-            rel = entry.path[len(base) :].lstrip("/") if base else entry.path
-            with (
-                self.runs.open_artifact(workspace, run, entry.path) as src,
-                tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool,
-            ):
-                digest = hashlib.sha256()
-                size = 0
-                while chunk := src.read(1024 * 1024):
-                    digest.update(chunk)
-                    spool.write(chunk)
-                    size += len(chunk)
-                spool.seek(0)
-                sha = digest.hexdigest()
-                self.blobs.put_blob(sha, spool)  # type: ignore[arg-type]
-            files.append(SnapshotFile(rel, sha, size))
-        return files
+        return copy_run_files(self.runs, self.blobs, workspace, run, inner, path)[0]

@@ -13,6 +13,7 @@ from pydantic import TypeAdapter
 
 from basalt.spec.common import Page
 from basalt.spec.compute import Compute
+from basalt.spec.data import Data
 from basalt.spec.environments import DockerContext, Environment, EnvironmentBuild
 from basalt.spec.experiments import Experiment
 from basalt.spec.job_requests import LogChunk
@@ -93,6 +94,20 @@ MODELS_RESTORE = _op("models.restore", "POST", f"{MODEL_VERSION}/restore", Model
 MODELS_SET_LABEL = _op("models.set_label", "PUT", f"{MODELS}/{{name}}/labels/{{label}}", Model)
 MODELS_FILES_LIST = _op("models.files_list", "GET", f"{MODEL_VERSION}/files", list[ModelFile])
 MODELS_FILE_GET = _op("models.file_get", "GET", f"{MODEL_VERSION}/files/{{path}}")
+
+# NOTE: data uploads reuse MODELS_BLOBS_MISSING / MODELS_BLOB_PUT: the blobs are one shared,
+# content-addressed store, so a second pair of blob operations would add nothing.
+DATA = f"{WS}/data"
+DATA_VERSION = f"{DATA}/{{name}}/versions/{{version}}"
+DATA_CREATE = _op("data.create", "POST", DATA, Data)
+DATA_SEARCH = _op("data.search", "POST", f"{DATA}/search", Page[Data])
+DATA_GET = _op("data.get", "GET", f"{DATA}/{{name}}", Data)
+DATA_UPDATE = _op("data.update", "PATCH", DATA_VERSION, Data)
+DATA_ARCHIVE = _op("data.archive", "POST", f"{DATA_VERSION}/archive", Data)
+DATA_RESTORE = _op("data.restore", "POST", f"{DATA_VERSION}/restore", Data)
+DATA_SET_LABEL = _op("data.set_label", "PUT", f"{DATA}/{{name}}/labels/{{label}}", Data)
+DATA_FILES = _op("data.files", "GET", f"{DATA_VERSION}/files", list[ModelFile])
+DATA_FILE_GET = _op("data.file_get", "GET", f"{DATA_VERSION}/files/{{path}}")
 
 ENVIRONMENTS = f"{WS}/environments"
 ENVIRONMENT_VERSION = f"{ENVIRONMENTS}/{{name}}/versions/{{version}}"

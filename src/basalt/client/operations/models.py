@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import builtins
-import getpass
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from basalt._internal.paths import normalize_artifact_path
+from basalt.client._uploads import current_user, local_files, upload_missing
 from basalt.client.transports.base import Transport
-from basalt.errors import invalid
 from basalt.spec import operations as ops
 from basalt.spec.common import Page
 from basalt.spec.models import (
-    BlobQuery,
     Model,
     ModelCreate,
     ModelFile,
@@ -24,41 +21,6 @@ from basalt.spec.models import (
 )
 
 _RUN_PREFIXES = ("runs:/", "azureml://")
-_SKIP = {".git", "__pycache__", ".basalt", ".venv"}
-
-
-def _hash(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(1024 * 1024):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
-def local_files(path: str) -> list[tuple[ModelFile, Path]]:
-    """The files a local model path holds, hashed (a file is itself; a folder, its tree).
-
-    Raises:
-        InvalidArgumentError: The path does not exist or holds no files.
-    """
-    root = Path(path).expanduser()
-    if root.is_file():
-        sha, size = _hash(root)
-        return [(ModelFile(path=root.name, sha256=sha, size=size), root)]
-    if not root.is_dir():
-        raise invalid("path", f"path {path!r} does not exist")
-    out = []
-    for item in sorted(root.rglob("*")):
-        rel = item.relative_to(root)
-        if not item.is_file() or any(part in _SKIP for part in rel.parts):
-            continue
-        sha, size = _hash(item)
-        out.append((ModelFile(path=rel.as_posix(), sha256=sha, size=size), item))
-    if not out:
-        raise invalid("path", f"path {path!r} is an empty folder")
-    return out
 
 
 class ModelOperations:
@@ -80,7 +42,7 @@ class ModelOperations:
         """
         body = self._body(model)
         if body.created_by is None:
-            body = body.model_copy(update={"created_by": _user()})
+            body = body.model_copy(update={"created_by": current_user()})
         if not body.path.startswith(_RUN_PREFIXES):
             found = local_files(body.path)
             self._upload([f for f, _ in found], {f.sha256: p for f, p in found})
@@ -162,12 +124,7 @@ class ModelOperations:
         return {"workspace": self._ws, "name": name, "version": version}
 
     def _upload(self, files: builtins.list[ModelFile], paths: dict[str, Path]) -> None:
-        query = BlobQuery(sha256=sorted({f.sha256 for f in files}))
-        missing: builtins.list[str] = self._t.call(
-            ops.MODELS_BLOBS_MISSING, {"workspace": self._ws}, body=query
-        )
-        for sha in missing:
-            self._t.upload(ops.MODELS_BLOB_PUT, {"workspace": self._ws, "sha256": sha}, paths[sha])
+        upload_missing(self._t, self._ws, files, paths)
 
     @staticmethod
     def _body(model: ModelCreate | Any) -> ModelCreate:
@@ -179,10 +136,3 @@ class ModelOperations:
         if isinstance(fields.get("version"), int):
             fields["version"] = str(fields["version"])
         return ModelCreate.model_validate(fields)
-
-
-def _user() -> str | None:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is not an error
-        return None

@@ -17,6 +17,7 @@ from basalt.config import Settings
 from basalt.services.container import Services
 from basalt.spec import operations as ops
 from basalt.spec.compute import ComputeCreate, ComputeUpdate
+from basalt.spec.data import DataCreate, DataLabelSet, DataListQuery, DataUpdate
 from basalt.spec.environments import (
     EnvironmentCreate,
     EnvironmentLabelSet,
@@ -174,6 +175,49 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         lambda s, p, q, b: s.secrets.delete_secret(p["workspace"], p["name"]),
     ),
     "vault.rotate_key": (None, lambda s, p, q, b: s.secrets.rotate_key()),
+    "data.create": (DataCreate, lambda s, p, q, b: s.data.create(p["workspace"], b)),
+    "data.search": (
+        DataListQuery,
+        lambda s, p, q, b: s.data.list(
+            p["workspace"],
+            name=b.name,
+            tags=b.tags,
+            include_archived=b.include_archived,
+            page_token=b.page_token,
+            max_results=b.max_results,
+        ),
+    ),
+    "data.get": (
+        None,
+        lambda s, p, q, b: s.data.get(p["workspace"], p["name"], q.get("version"), q.get("label")),
+    ),
+    "data.update": (
+        DataUpdate,
+        lambda s, p, q, b: s.data.update(
+            p["workspace"],
+            p["name"],
+            p["version"],
+            description=b.description,
+            tags=b.tags,
+            properties=b.properties,
+        ),
+    ),
+    "data.archive": (
+        None,
+        lambda s, p, q, b: s.data.archive(p["workspace"], p["name"], p["version"]),
+    ),
+    "data.restore": (
+        None,
+        lambda s, p, q, b: s.data.archive(p["workspace"], p["name"], p["version"], False),
+    ),
+    "data.set_label": (
+        DataLabelSet,
+        lambda s, p, q, b: s.data.set_label(p["workspace"], p["name"], p["label"], b.version),
+    ),
+    "data.files": (
+        None,
+        lambda s, p, q, b: s.data.list_files(p["workspace"], p["name"], p["version"]),
+    ),
     "environments.create": (
         EnvironmentCreate,
         lambda s, p, q, b: s.environments.create(p["workspace"], b),
@@ -304,7 +348,13 @@ class InProcessTransport:
         return info
 
     def download(self, op: ops.Operation, params: dict[str, str], dest: BinaryIO) -> None:
-        """Copy a run's (or a model version's) file into ``dest``."""
+        """Copy a run's (or a model or data version's) file into ``dest``."""
+        if op.name == ops.DATA_FILE_GET.name:
+            with self.services.data.open_file(
+                params["workspace"], params["name"], params["version"], params["path"]
+            ) as src:
+                shutil.copyfileobj(src, dest, 1024 * 1024)
+            return
         if op.name == ops.MODELS_FILE_GET.name:
             with self.services.models.open_file(
                 params["workspace"], params["name"], params["version"], params["path"]

@@ -15,15 +15,25 @@ from typing import Any
 import fsspec
 
 from basalt.errors import invalid
-from basalt.services.container import Services
+from basalt.services.models import ModelService
+from basalt.services.runs import RunService
 from basalt.spec.expressions import literal_text
 from basalt.spec.jobs import CommandJob, OutputType
 
 _FILE_TYPES = {"uri_file"}
 
 
+def needs_fetching(inputs: dict[str, dict[str, Any]]) -> bool:
+    """True when some input must be copied or downloaded (not a literal or a local path)."""
+    return any(item["kind"] not in ("literal", "absent", "local") for item in inputs.values())
+
+
 def materialize_inputs(
-    s: Services, workspace: str, inputs: dict[str, dict[str, Any]], root: Path
+    runs: RunService,
+    models: ModelService,
+    workspace: str,
+    inputs: dict[str, dict[str, Any]],
+    root: Path,
 ) -> dict[str, str | None]:
     """The value each input takes in the command (None for an absent optional input)."""
     out: dict[str, str | None] = {}
@@ -38,19 +48,21 @@ def materialize_inputs(
             out[name] = item["path"]
         elif kind == "snapshot":
             dest.mkdir(parents=True, exist_ok=True)
-            s.models.blobs.restore(item["snapshot"], dest)
+            models.blobs.restore(item["snapshot"], dest)
             out[name] = _pick(dest, item["type"])
         elif kind == "model":
             dest.mkdir(parents=True, exist_ok=True)
-            for f in s.models.list_files(workspace, item["name"], item["version"]):
+            for f in models.list_files(workspace, item["name"], item["version"]):
                 target = dest / f.path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with s.models.open_file(workspace, item["name"], item["version"], f.path) as src:
+                with models.open_file(workspace, item["name"], item["version"], f.path) as src:
                     with target.open("wb") as fh:
                         shutil.copyfileobj(src, fh)
             out[name] = str(dest)
         elif kind == "run":
-            out[name] = _copy_run_files(s, workspace, item["run"], item["path"], dest, item["type"])
+            out[name] = _copy_run_files(
+                runs, workspace, item["run"], item["path"], dest, item["type"]
+            )
         elif kind == "uri":
             out[name] = _download(item["uri"], dest, item["type"])
         else:
@@ -68,22 +80,22 @@ def _pick(dest: Path, kind: str) -> str:
 
 
 def _copy_run_files(
-    s: Services, workspace: str, run: str, inner: str, dest: Path, kind: str
+    runs: RunService, workspace: str, run: str, inner: str, dest: Path, kind: str
 ) -> str:
-    files = s.runs.list_artifacts(workspace, run, inner)
+    files = runs.list_artifacts(workspace, run, inner)
     single = [f for f in files if not f.is_dir]
     if not single:
         # ``inner`` may be one file rather than a folder
         dest.mkdir(parents=True, exist_ok=True)
         target = dest / Path(inner).name
-        with s.runs.open_artifact(workspace, run, inner) as src, target.open("wb") as fh:
+        with runs.open_artifact(workspace, run, inner) as src, target.open("wb") as fh:
             shutil.copyfileobj(src, fh)
         return str(target)
     for f in single:
         rel = f.path[len(inner) :].lstrip("/") if inner else f.path
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        with s.runs.open_artifact(workspace, run, f.path) as src, target.open("wb") as fh:
+        with runs.open_artifact(workspace, run, f.path) as src, target.open("wb") as fh:
             shutil.copyfileobj(src, fh)
     return _pick(dest, kind)
 

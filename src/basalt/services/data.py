@@ -1,0 +1,246 @@
+"""Data assets: versioned files with a type (uri_file, uri_folder, mltable) on the asset rules.
+
+A data version's files are stored content-addressed in the same blobs as models
+(``SnapshotStore``): a local path is uploaded by the SDK (only contents the store lacks), then
+created with its file list; ``runs:/<run>/<path>`` and
+``azureml://jobs/<job>/outputs/<output>[/paths/<p>]`` are copied from the run's files here,
+recording the run. ``content_id`` is the id of the files' manifest, so re-creating a version with
+the same files (and type) is idempotent, as environments are.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from basalt._internal.clock import Clock
+from basalt._internal.paths import normalize_artifact_path
+from basalt.artifacts.snapshots import SnapshotFile, SnapshotStore
+from basalt.errors import AlreadyExistsError, NotFoundError, invalid
+from basalt.services._asset_files import copy_run_files
+from basalt.services._run_rows import get_run_row
+from basalt.services.assets import VersionedAssetService
+from basalt.services.workspaces import workspace_id
+from basalt.spec.data import MLTABLE_FILES, Data, DataCreate, DataType, uri_file_is_folder
+from basalt.spec.models import ModelFile
+from basalt.spec.references import JobOutputRef, LocalPath, RunPathRef, classify
+from basalt.store.repos.assets import AssetRepo
+from basalt.store.tables import AssetVersionRow
+from basalt.store.uow import Session, UnitOfWork
+
+if TYPE_CHECKING:
+    from basalt.services.runs import RunService
+
+ARTIFACTS_OUTPUT = "artifacts"
+"""The job output that means all of a run's files (Azure ML's default output)."""
+
+
+def run_source(path: str) -> tuple[str, str] | None:
+    """``(run, path in the run's files)`` of a run URI; None for a local path.
+
+    NOTE: a job's named output ``O`` lives in the run's files under ``O/``; the output named
+    ``artifacts`` is the run's whole files.
+
+    Raises:
+        InvalidArgumentError: A remote or datastore path, or a reference that is not a path.
+    """
+    ref = classify(path)
+    if isinstance(ref, LocalPath):
+        return None
+    if isinstance(ref, RunPathRef):
+        return ref.run, ref.path.strip("/")
+    if isinstance(ref, JobOutputRef):
+        inner = (ref.path or "").strip("/")
+        if ref.output != ARTIFACTS_OUTPUT:
+            inner = f"{ref.output}/{inner}".strip("/")
+        return ref.job, inner
+    raise invalid(
+        "path",
+        f"path {path!r} is not supported yet: register a local copy (a local file or folder), "
+        "or a run's files (runs:/<run>/<path>, azureml://jobs/<job>/outputs/<output>)",
+    )
+
+
+class DataService(VersionedAssetService[Data]):
+    """Data asset rules.
+
+    Args:
+        uow: The unit of work.
+        clock: Time source.
+        blobs: The content-addressed blobs (shared with models).
+        runs: The run service (a data version made from a run's files copies them).
+    """
+
+    kind = "data"
+    noun = "Data asset"
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, blobs: SnapshotStore, runs: RunService):
+        super().__init__(uow, clock)
+        self.blobs = blobs
+        self.runs = runs
+
+    def create(self, workspace: str, body: DataCreate) -> Data:
+        """Create a data version (the next integer version unless one is given).
+
+        Creating a version that exists with the same files and type returns it unchanged, so
+        re-running ``basalt data create -f data.yml`` is safe.
+
+        Raises:
+            InvalidArgumentError: No files, files that do not fit ``type``, a path not supported
+                yet, or a bad version.
+            AlreadyExistsError: The version exists with different content.
+            NotFoundError: No such workspace or run.
+        """
+        if not body.path.strip():
+            raise invalid("path", "path must not be empty")
+        with self.uow() as session:
+            workspace_id(session, workspace)
+        source = run_source(body.path)
+        job_name = None
+        if source is not None:
+            job_name = source[0]
+            files, single = copy_run_files(self.runs, self.blobs, workspace, *source, body.path)
+        elif body.files is None:
+            raise invalid(
+                "files",
+                f"path {body.path!r} is local: upload its files first (the SDK does this)",
+            )
+        else:
+            single = len(body.files) == 1
+            files = [
+                SnapshotFile(normalize_artifact_path(f.path, field="files.path"), f.sha256, f.size)
+                for f in body.files
+            ]
+        if not files:
+            raise invalid("path", f"path {body.path!r} holds no files")
+        self._check_type(body, files, single)
+        cid = self.blobs.write_manifest(files)
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            if body.version is not None:
+                existing = AssetRepo(session, self.kind).find(ws_id, body.name, body.version)
+                if existing is not None:
+                    return self._same_or_conflict(session, existing, cid, body.type)
+            run_id = None
+            if job_name is not None:
+                run_id = get_run_row(session, ws_id, workspace, job_name).id
+            now = self.clock.now()
+            row = AssetVersionRow(
+                name=body.name,
+                description=body.description,
+                tags=dict(body.tags),
+                properties=dict(body.properties),
+                spec={
+                    "type": body.type.value,
+                    "path": body.path,
+                    "size": sum(f.size for f in files),
+                    "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in files],
+                    "job_name": job_name,
+                },
+                content_id=cid,
+                run_id=run_id,
+                archived=False,
+                created_at=now,
+                updated_at=now,
+                created_by=body.created_by,
+            )
+            try:
+                self.insert_version(session, ws_id, row, body.version)
+            except AlreadyExistsError:
+                # NOTE: another writer created this version between the check and the insert.
+                assert body.version is not None
+                raced = AssetRepo(session, self.kind).find(ws_id, body.name, body.version)
+                if raced is None:
+                    raise
+                return self._same_or_conflict(session, raced, cid, body.type)
+            return self._specs(session, [row])[0]
+
+    def list_files(self, workspace: str, name: str, version: str) -> list[ModelFile]:
+        """The files of a data version (for download, and for jobs to materialize inputs).
+
+        Raises:
+            NotFoundError: No such version.
+        """
+        with self.uow() as session:
+            ws_id = workspace_id(session, workspace)
+            row = self.resolve_row(session, ws_id, name, version)
+            return [ModelFile.model_validate(f) for f in row.spec.get("files", [])]
+
+    def open_file(self, workspace: str, name: str, version: str, path: str) -> BinaryIO:
+        """A stream of one file of a data version.
+
+        Raises:
+            NotFoundError: No such version or file.
+        """
+        clean = normalize_artifact_path(path)
+        for entry in self.list_files(workspace, name, version):
+            if entry.path == clean:
+                return self.blobs.open_blob(entry.sha256)
+        raise NotFoundError(
+            f"Data asset '{name}' version '{version}' has no file '{clean}'",
+            details={"name": name, "version": version, "path": clean},
+        )
+
+    def to_specs(self, rows: list[AssetVersionRow], labels: dict[int, Any]) -> list[Data]:
+        """Data versions as API models."""
+        return [
+            Data(
+                name=r.name,
+                version=r.version,
+                type=DataType(r.spec.get("type", DataType.URI_FOLDER)),
+                path=r.spec.get("path", ""),
+                description=r.description,
+                tags=dict(r.tags),
+                properties=dict(r.properties),
+                labels=list(labels.get(r.id, [])),
+                archived=r.archived,
+                created_at=r.created_at,
+                updated_at=r.updated_at,
+                created_by=r.created_by,
+                job_name=r.spec.get("job_name"),
+                size=int(r.spec.get("size", 0)),
+                content_hash=r.content_id or "",
+                files=[f["path"] for f in r.spec.get("files", [])],
+            )
+            for r in rows
+        ]
+
+    def _check_type(self, body: DataCreate, files: list[SnapshotFile], single: bool) -> None:
+        if body.type == DataType.URI_FILE and (len(files) != 1 or not single):
+            raise uri_file_is_folder(body.path)
+        if body.type == DataType.MLTABLE:
+            table = next((f for f in files if f.path in MLTABLE_FILES), None)
+            if table is None:
+                raise invalid(
+                    "path",
+                    f"path {body.path!r} has no MLTable file at its root; type mltable needs "
+                    "one (paths: and transformations:), or use type uri_folder",
+                )
+            self._check_mltable(body.path, table)
+
+    def _check_mltable(self, path: str, table: SnapshotFile) -> None:
+        import yaml
+
+        with self.blobs.open_blob(table.sha256) as fh:
+            raw = fh.read(1024 * 1024)
+        try:
+            data = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            raise invalid("path", f"{path!r}: {table.path} is not valid YAML: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("paths"), list):
+            raise invalid(
+                "path",
+                f"{path!r}: {table.path} must be a YAML mapping with a paths: list "
+                "(e.g. paths: [{file: ./data.csv}])",
+            )
+
+    def _same_or_conflict(
+        self, session: Session, row: AssetVersionRow, cid: str, type_: DataType
+    ) -> Data:
+        if row.content_id == cid and row.spec.get("type") == type_.value:
+            return self._specs(session, [row])[0]
+        raise AlreadyExistsError(
+            f"Data asset '{row.name}' version '{row.version}' already exists with different "
+            "content; versions are immutable: bump the version (or leave it out to get the "
+            "next integer)",
+            details={"name": row.name, "version": row.version},
+        )
