@@ -10,6 +10,7 @@ from basalt.compute.local import LocalDriver
 from basalt.config import DEFAULT_WORKSPACE_NAME, Settings, environ_snapshot, settings_env
 from basalt.services.computes import ComputeService
 from basalt.services.data import DataService
+from basalt.services.datastores import DatastoreService
 from basalt.services.environment_builds import EnvironmentBuildService
 from basalt.services.environments import EnvironmentService
 from basalt.services.experiments import ExperimentService
@@ -62,13 +63,19 @@ class Services:
         self.logged_models = LoggedModelService(self.uow, self.clock, self.runs)
         self.models = ModelService(self.uow, self.clock, self.artifacts, self.runs)
         self.data = DataService(self.uow, self.clock, self.models.blobs, self.runs)
+        self.datastores = DatastoreService(self.artifacts)
         self.secrets = SecretService(self.uow, self.clock, Vault.from_settings(settings))
         self.environments = EnvironmentService(self.uow, self.clock)
         self.computes = ComputeService(
             self.uow, self.clock, in_use=lambda ws, name: self.job_runs.active_on(ws, name)
         )
         self.job_prepare = JobPreparer(
-            self.runs, self.models, settings.jobs_dir(), settings.envs_dir()
+            self.runs,
+            self.models,
+            self.data,
+            self.datastores,
+            settings.jobs_dir(),
+            settings.envs_dir(),
         )
         self.job_runs = JobRunService(
             self.uow,
@@ -84,6 +91,8 @@ class Services:
             self.computes,
             self.environments,
             self.models,
+            self.data,
+            self.datastores,
             self.models.blobs,
             kick=self.job_runs.schedule_pass if kick else None,
         )

@@ -9,12 +9,15 @@ folders under ``named-outputs/<name>/`` (a ``uri_file`` output is the file ``...
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import fsspec
 
 from basalt.errors import invalid
+from basalt.services.data import DataService
+from basalt.services.datastores import DatastoreService
 from basalt.services.models import ModelService
 from basalt.services.runs import RunService
 from basalt.spec.expressions import literal_text
@@ -28,14 +31,24 @@ def needs_fetching(inputs: dict[str, dict[str, Any]]) -> bool:
     return any(item["kind"] not in ("literal", "absent", "local") for item in inputs.values())
 
 
+@dataclass(frozen=True)
+class InputSources:
+    """Where inputs come from: other runs' files, models, data assets, datastores."""
+
+    runs: RunService
+    models: ModelService
+    data: DataService
+    datastores: DatastoreService
+
+
 def materialize_inputs(
-    runs: RunService,
-    models: ModelService,
+    sources: InputSources,
     workspace: str,
     inputs: dict[str, dict[str, Any]],
     root: Path,
 ) -> dict[str, str | None]:
     """The value each input takes in the command (None for an absent optional input)."""
+    runs, models = sources.runs, sources.models
     out: dict[str, str | None] = {}
     for name, item in inputs.items():
         kind = item["kind"]
@@ -59,6 +72,19 @@ def materialize_inputs(
                     with target.open("wb") as fh:
                         shutil.copyfileobj(src, fh)
             out[name] = str(dest)
+        elif kind == "data":
+            dest.mkdir(parents=True, exist_ok=True)
+            data = sources.data
+            for f in data.list_files(workspace, item["name"], item["version"]):
+                target = dest / f.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with data.open_file(workspace, item["name"], item["version"], f.path) as src:
+                    with target.open("wb") as fh:
+                        shutil.copyfileobj(src, fh)
+            out[name] = _pick(dest, item["type"])
+        elif kind == "datastore":
+            sources.datastores.download(workspace, item["datastore"], item["path"], dest)
+            out[name] = _pick(dest, item["type"])
         elif kind == "run":
             out[name] = _copy_run_files(
                 runs, workspace, item["run"], item["path"], dest, item["type"]

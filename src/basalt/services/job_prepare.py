@@ -24,7 +24,14 @@ from basalt.compute.local import LAUNCH_FILE
 from basalt.config import environ_snapshot
 from basalt.environments import materialize, resolve, tracking_overlay
 from basalt.environments.materialize import MARKER
-from basalt.services.job_inputs import materialize_inputs, needs_fetching, output_paths
+from basalt.services.data import DataService
+from basalt.services.datastores import DEFAULT_DATASTORE, DatastoreService
+from basalt.services.job_inputs import (
+    InputSources,
+    materialize_inputs,
+    needs_fetching,
+    output_paths,
+)
 from basalt.services.models import ModelService
 from basalt.services.runs import RunService
 from basalt.spec.environments import EnvironmentSpec
@@ -33,7 +40,6 @@ from basalt.spec.job_requests import LOG_PATH
 from basalt.spec.jobs import CommandJob
 from basalt.spec.runs import Run
 
-DEFAULT_DATASTORE = "workspaceblobstore"
 _STRIP_PREFIXES = ("BASALT_", "MLFLOW_")
 
 Log = Callable[[str], None]
@@ -73,15 +79,24 @@ class JobPreparer:
     Args:
         runs: Run records (inputs from other runs' files).
         models: Model inputs and the content-addressed blobs of code snapshots.
+        data: Data asset inputs.
+        datastores: Datastore inputs.
         jobs_dir: Where job folders are made.
         envs_dir: The cache of materialized environments.
     """
 
     def __init__(
-        self, runs: RunService, models: ModelService, jobs_dir: Path, envs_dir: Path
+        self,
+        runs: RunService,
+        models: ModelService,
+        data: DataService,
+        datastores: DatastoreService,
+        jobs_dir: Path,
+        envs_dir: Path,
     ) -> None:
         self.runs = runs
         self.models = models
+        self.sources = InputSources(runs, models, data, datastores)
         self.jobs_dir = jobs_dir
         self.envs_dir = envs_dir
 
@@ -132,9 +147,7 @@ class JobPreparer:
         if built.built:
             log(f"[basalt] environment built in {built.seconds:.1f} s")
 
-        inputs = materialize_inputs(
-            self.runs, self.models, workspace, resolved["inputs"], job_dir / "inputs"
-        )
+        inputs = materialize_inputs(self.sources, workspace, resolved["inputs"], job_dir / "inputs")
         outputs = output_paths(job, job_dir / "named-outputs")
         command = render(
             job.command,

@@ -27,6 +27,8 @@ from basalt.artifacts.snapshots import SnapshotFile, SnapshotStore
 from basalt.environments import curated, resolve
 from basalt.errors import NotFoundError, invalid
 from basalt.services.computes import ComputeService
+from basalt.services.data import DataService
+from basalt.services.datastores import DEFAULT_DATASTORE, DatastoreService
 from basalt.services.environments import EnvironmentService
 from basalt.services.models import ModelService
 from basalt.services.runs import RunService
@@ -50,7 +52,6 @@ from basalt.spec.runs import Run, RunCreate, RunStatus
 logger = logging.getLogger(__name__)
 
 DEFAULT_COMPUTE = "local"
-DEFAULT_DATASTORE = "workspaceblobstore"
 RESERVED_OUTPUT_NAMES = frozenset({"outputs", "logs", "user_logs", "system_logs", "artifacts"})
 """Output names that would collide with the folders every job's files already have."""
 _MODEL_INPUTS = {InputType.MLFLOW_MODEL, InputType.CUSTOM_MODEL, InputType.TRITON_MODEL}
@@ -67,6 +68,8 @@ class JobService:
         computes: Compute targets (a job must name an existing one).
         environments: Workspace environments (references resolve against them).
         models: Model inputs resolve against the registry.
+        data: Data inputs (``azureml:name:version`` of a uri_file/uri_folder/mltable) too.
+        datastores: ``azureml://datastores/...`` paths (the default datastore for now).
         blobs: Content-addressed store of uploaded code and input files.
         kick: Called after a job is queued (embedded mode: a scheduler pass that may start it).
     """
@@ -77,6 +80,8 @@ class JobService:
         computes: ComputeService,
         environments: EnvironmentService,
         models: ModelService,
+        data: DataService,
+        datastores: DatastoreService,
         blobs: SnapshotStore,
         kick: Callable[[], object] | None = None,
     ) -> None:
@@ -84,6 +89,8 @@ class JobService:
         self.computes = computes
         self.environments = environments
         self.models = models
+        self.data = data
+        self.datastores = datastores
         self.blobs = blobs
         self.kick = kick
 
@@ -313,14 +320,11 @@ class JobService:
                 raise invalid(f"inputs.{name}", f"input {name!r}: no such file or folder {path!r}")
             return {**base, "kind": "local", "path": str(Path(target.path).resolve())}
         if isinstance(target, AssetRef):
-            if kind not in _MODEL_INPUTS:
-                raise invalid(
-                    f"inputs.{name}",
-                    f"input {name!r}: data assets ({path!r}) are not supported yet; "
-                    "pass a local path, runs:/ or azureml://jobs/ URI",
-                )
-            model = self.models.get(workspace, target.name, target.version, target.label)
-            return {**base, "kind": "model", "name": model.name, "version": model.version}
+            if kind in _MODEL_INPUTS:
+                model = self.models.get(workspace, target.name, target.version, target.label)
+                return {**base, "kind": "model", "name": model.name, "version": model.version}
+            data = self.data.get(workspace, target.name, target.version, target.label)
+            return {**base, "kind": "data", "name": data.name, "version": data.version}
         if isinstance(target, JobOutputRef | RunPathRef):
             run_name = target.job if isinstance(target, JobOutputRef) else target.run
             self.runs.get_run(workspace, run_name)  # NotFoundError names the run
@@ -329,11 +333,9 @@ class JobService:
         if isinstance(target, RemoteUri):
             return {**base, "kind": "uri", "uri": path}
         if isinstance(target, DatastorePath):
-            raise invalid(
-                f"inputs.{name}",
-                f"input {name!r}: datastores ({path!r}) are not supported yet; "
-                "pass a local path or an s3:// URI",
-            )
+            datastore = target.datastore.replace("${{default_datastore}}", DEFAULT_DATASTORE)
+            self.datastores.prefix(workspace, datastore, target.path)  # NotFoundError names it
+            return {**base, "kind": "datastore", "datastore": datastore, "path": target.path}
         raise invalid(f"inputs.{name}", f"input {name!r}: cannot use path {path!r}")
 
 

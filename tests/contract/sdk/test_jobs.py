@@ -361,3 +361,56 @@ def test_code_folder_over_the_limit_is_refused(client: Any, tmp_path: Path) -> N
     job = command(code=str(code), command="true", environment=HOST_ENV)
     with pytest.raises(InvalidArgumentError, match="amlignore"):
         build(client.transport, client.workspace_name, job, max_snapshot_bytes=1024)
+
+
+def test_data_assets_and_the_default_datastore_as_inputs_and_outputs(
+    client: Any, tmp_path: Path
+) -> None:
+    from basalt import Input, Output, command
+    from basalt.spec.data import DataCreate
+
+    folder = write(tmp_path / "raw", {"a.txt": "1\n", "b.txt": "2\n"})
+    client.data.create_or_update(DataCreate(name="raw", path=str(folder), type="uri_folder"))
+    producer = command(
+        command="ls ${{inputs.raw}} > ${{outputs.listing}}",
+        inputs={"raw": Input(type="uri_folder", path="azureml:raw@latest")},
+        outputs={
+            "listing": Output(
+                type="uri_file",
+                name="listing",
+                path="azureml://datastores/${{default_datastore}}/paths/results/${{name}}",
+            )
+        },
+        environment=HOST_ENV,
+    )
+    first = done(client, client.jobs.create_or_update(producer).name)
+    assert first.status == RunStatus.COMPLETED, log_of(client, first.name)
+    registered = client.data.get("listing")
+    assert registered.type == "uri_file"
+    assert registered.job_name == first.name
+    log = log_of(client, first.name)
+    assert "registered output 'listing' as data listing:1" in log
+    assert f"paths/results/{first.name}" in log
+
+    consumer = command(
+        command="cat ${{inputs.listing}}",
+        inputs={
+            "listing": Input(
+                type="uri_file",
+                path=f"azureml://datastores/workspaceblobstore/paths/results/{first.name}",
+            )
+        },
+        environment=HOST_ENV,
+    )
+    second = done(client, client.jobs.create_or_update(consumer).name)
+    assert second.status == RunStatus.COMPLETED, log_of(client, second.name)
+    assert "a.txt\nb.txt" in log_of(client, second.name)
+
+    with pytest.raises(NotFoundError, match="only 'workspaceblobstore'"):
+        client.jobs.create_or_update(
+            command(
+                command="cat ${{inputs.x}}",
+                inputs={"x": Input(type="uri_file", path="azureml://datastores/other/paths/x")},
+                environment=HOST_ENV,
+            )
+        )
