@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -110,6 +111,7 @@ class Usage:
     cpu_percent: float
     memory_mb: float
     processes: int
+    gpu: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -177,7 +179,9 @@ class UserProcess:
                     mem += known.memory_info().rss
             except psutil.Error:
                 continue
-        return Usage(cpu_percent=cpu, memory_mb=mem / 2**20, processes=len(procs))
+        usage = Usage(cpu_percent=cpu, memory_mb=mem / 2**20, processes=len(procs))
+        usage.gpu = gpu_usage(live)
+        return usage
 
     def _descendants(self) -> list[psutil.Process]:
         try:
@@ -229,3 +233,43 @@ def start_planned(command: str, cwd: Path, env: dict[str, str], log_path: Path) 
     with log_path.open("a", encoding="utf-8") as fh:
         fh.write(f"[basalt] running: {command}\n")
     return Started(UserProcess.start(command, cwd, full, log_path), sock)
+
+
+def gpu_usage(pids: set[int]) -> dict[str, float]:
+    """GPU use of a process tree, from ``nvidia-smi`` when the machine has NVIDIA GPUs.
+
+    ``gpu_memory_mb`` sums the memory the tree's processes hold; ``gpu_utilization_percent`` is
+    the mean utilization of the GPUs they use (of every GPU when the driver does not say which).
+    Empty without ``nvidia-smi`` or when it fails: sampling never disturbs the job.
+    """
+    smi = shutil.which("nvidia-smi")
+    if smi is None:
+        return {}
+    try:
+        gpus = _smi(smi, "--query-gpu=uuid,utilization.gpu")
+        apps = _smi(smi, "--query-compute-apps=pid,gpu_uuid,used_memory")
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return {}
+    utilization = {row[0]: float(row[1]) for row in gpus if len(row) >= 2}
+    mine = [row for row in apps if len(row) >= 3 and row[0].isdigit() and int(row[0]) in pids]
+    used = {row[1] for row in mine} or set(utilization)
+    busy = [utilization[u] for u in used if u in utilization]
+    out = {"gpu_memory_mb": sum(float(row[2]) for row in mine)}
+    if busy:
+        out["gpu_utilization_percent"] = sum(busy) / len(busy)
+    return out
+
+
+def _smi(smi: str, query: str) -> list[list[str]]:
+    done = subprocess.run(
+        [smi, query, "--format=csv,noheader,nounits"],
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=True,
+    )
+    return [
+        [cell.strip() for cell in line.split(",")]
+        for line in done.stdout.splitlines()
+        if line.strip()
+    ]

@@ -181,6 +181,10 @@ class JobRunner:
             MetricPoint(key="system/memory_mb", value=usage.memory_mb, step=step, timestamp=ts),
             MetricPoint(key="system/processes", value=usage.processes, step=step, timestamp=ts),
         ]
+        points += [
+            MetricPoint(key=f"system/{key}", value=value, step=step, timestamp=ts)
+            for key, value in usage.gpu.items()
+        ]
         try:
             self.s.runs.log_batch(self.ws, self.name, LogBatch(metrics=points))
         except BasaltError as exc:  # a busy store must not stop the job

@@ -45,6 +45,7 @@ from basalt.spec.references import (
     RemoteUri,
     RunPathRef,
     classify,
+    parse_asset_ref,
     strip_compute,
 )
 from basalt.spec.runs import Run, RunCreate, RunStatus
@@ -263,21 +264,19 @@ class JobService:
                 return "inline", EnvironmentSpec.model_validate(body)
             except ValueError as exc:
                 raise invalid("environment", f"inline environment: {exc}") from None
-        target = classify(ref)
-        if not isinstance(target, AssetRef):
-            raise invalid(
-                "environment",
-                f"environment {ref!r} is not a reference; write azureml:NAME:VERSION, "
-                "azureml:NAME@latest, a registry URI, or an inline image/conda_file",
-            )
-        if target.registry is not None or (target.version is None and target.label is None):
-            found = curated(target.name)
-            if found is not None:
-                return f"curated:{target.name}", found
+        # NOTE: an environment is always a reference here (inline ones are dicts), so a bare
+        # ``sklearn@latest`` or ``name:2`` is read as one, as Azure ML's SDK reads it.
+        target = parse_asset_ref(ref, "environment")
+        plain = target.version is None and target.label in (None, "latest")
+        found = curated(target.name) if target.registry is not None or plain else None
+        if target.registry is not None and found is not None:
+            return f"curated:{target.name}", found
         label = target.label if target.version is None else None
         try:
             env = self.environments.get(workspace, target.name, target.version, label)
         except NotFoundError:
+            if found is not None:  # the workspace's own environment of that name wins
+                return f"curated:{target.name}", found
             where = f"registry '{target.registry}'" if target.registry else "this workspace"
             raise NotFoundError(
                 f"Environment {ref!r} was not found: looked for '{target.name}' "

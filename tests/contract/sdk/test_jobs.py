@@ -414,3 +414,25 @@ def test_data_assets_and_the_default_datastore_as_inputs_and_outputs(
                 environment=HOST_ENV,
             )
         )
+
+
+def test_environment_references_in_every_form(client: Any) -> None:
+    from basalt import command
+    from basalt.spec.environments import EnvironmentCreate
+
+    def ref_of(environment: str) -> str:
+        run = client.jobs.create_or_update(command(command="true", environment=environment))
+        return str(run.spec["resolved"]["environment"]["ref"])
+
+    assert ref_of("basalt-minimal@latest") == "curated:basalt-minimal"
+    assert ref_of("AzureML-minimal-ubuntu18.04-py37-cpu@latest").startswith("curated:")
+    assert (
+        ref_of("azureml://registries/azureml/environments/sklearn-1.5/labels/latest")
+        == "curated:sklearn-1.5"
+    )
+    client.environments.create_or_update(
+        EnvironmentCreate(name="basalt-minimal", image="python:3.11-slim")
+    )
+    # The workspace's own environment of a curated name wins over the curated one.
+    assert ref_of("basalt-minimal@latest") == "basalt-minimal:1"
+    assert ref_of("azureml:basalt-minimal:1") == "basalt-minimal:1"
