@@ -144,7 +144,7 @@ def test_cancel_from_the_cli(e2e: Any, tmp_path: Path) -> None:
         "the job to run",
     )
     e2e.basalt("job", "cancel", name, cwd=tmp_path)
-    result = e2e.basalt("job", "stream", name, cwd=tmp_path, expect=2)
+    result = e2e.basalt("job", "stream", name, cwd=tmp_path, expect=3)
     assert "Canceled" in result.stdout
 
 

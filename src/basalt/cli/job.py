@@ -13,7 +13,10 @@ from basalt.cli.output import fmt, hint, print_fields, print_json, print_table, 
 from basalt.client.client import Client
 from basalt.spec.runs import Run
 
-app = typer.Typer(help="Jobs and runs: list, inspect, metrics, output files.", no_args_is_help=True)
+app = typer.Typer(
+    help="Jobs and runs: submit, follow, cancel, list, inspect, metrics, output files.",
+    no_args_is_help=True,
+)
 
 NameArg = typer.Argument(None, metavar="NAME", help="Job or run name.")
 NameOpt = typer.Option(None, "--name", "-n", help="Job or run name.")
@@ -40,6 +43,100 @@ def _summary(run: Run) -> dict[str, object]:
     # NOTE: model_dump(mode="json") so dates are written exactly as in `job show` and the API.
     dumped: dict[str, object] = run.model_dump(mode="json", include=set(_SUMMARY_FIELDS))
     return {key: dumped[key] for key in _SUMMARY_FIELDS}
+
+
+# --- submitting and following jobs -----------------------------------------------------------
+
+# NOTE: 2 is taken by usage mistakes (see docs/cli.md), so a canceled job exits 3.
+_EXIT = {"Completed": 0, "Failed": 1, "Canceled": 3}
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    file: Path = typer.Option(..., "--file", "-f", help="Job YAML (Azure ML CLI v2 shape)."),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override a field, e.g. --set inputs.lr=0.01 (repeatable)."
+    ),
+    name: str | None = typer.Option(None, "--name", "-n", help="Job name (default: generated)."),
+    experiment: str | None = typer.Option(
+        None, "--experiment-name", "-e", help="Experiment (overrides the file's)."
+    ),
+    stream_: bool = typer.Option(
+        False, "--stream", help="Follow the log; exit with the job's outcome."
+    ),
+    output: OutputFormat | None = OutputOption,
+) -> None:
+    """Submit a job from a YAML file; it runs in the background unless --stream.
+
+    Example: basalt job create -f job.yml --set inputs.lr=0.01 --stream
+    """
+    from basalt.spec.job_yaml import load_job
+
+    c = ctx_of(ctx, output)
+    overrides = list(set_)
+    if name:
+        overrides.append(f"name={name}")
+    if experiment:
+        overrides.append(f"experiment_name={experiment}")
+    loaded = load_job(file, overrides)
+    for warning in loaded.warnings:
+        hint(f"warning: {warning}")
+    with c.client() as client:
+        run = client.jobs.create_or_update(loaded)
+        if not stream_:
+            if c.json:
+                print_json(run)
+            else:
+                say(f"Submitted job {run.name} ({run.status.value}) to {_compute(run)}")
+                say(f"Follow it with: basalt job stream {run.name}")
+            return
+        if not c.json:
+            say(
+                f"Submitted job {run.name}; streaming its log (Ctrl-C stops following, not the job)"
+            )
+        run = _follow(client, run.name, quiet=c.json)
+    if c.json:
+        print_json(run)
+    raise typer.Exit(_EXIT.get(run.status.value, 1))
+
+
+@app.command("stream")
+def stream(
+    ctx: typer.Context,
+    name_arg: str | None = NameArg,
+    name: str | None = NameOpt,
+) -> None:
+    """Follow a job's log until it ends; exit with its outcome (0 Completed, 1 Failed, 3 Canceled).
+
+    Example: basalt job stream calm_ocean_dj9wmpek3y
+    """
+    c = ctx_of(ctx)
+    with c.client() as client:
+        run = _follow(client, pick_name(name_arg, name), quiet=False)
+    raise typer.Exit(_EXIT.get(run.status.value, 1))
+
+
+@app.command("cancel")
+def cancel(
+    ctx: typer.Context,
+    name_arg: str | None = NameArg,
+    name: str | None = NameOpt,
+    output: OutputFormat | None = OutputOption,
+) -> None:
+    """Cancel a job: a queued one at once, a running one by stopping its whole process tree.
+
+    Example: basalt job cancel calm_ocean_dj9wmpek3y
+    """
+    c = ctx_of(ctx, output)
+    with c.client() as client:
+        run = client.jobs.begin_cancel(pick_name(name_arg, name))
+    if c.json:
+        print_json(run)
+    elif run.status.is_terminal():
+        say(f"Canceled {run.name}")
+    else:
+        say(f"Canceling {run.name}; its runner is stopping it")
 
 
 @app.command("list")
@@ -256,99 +353,6 @@ def restore(
     with c.client() as client:
         run = client.jobs.restore(pick_name(name_arg, name))
     print_json(run) if c.json else say(f"Restored {run.name}")
-
-
-# --- submitting and following jobs -----------------------------------------------------------
-
-_EXIT = {"Completed": 0, "Failed": 1, "Canceled": 2}
-
-
-@app.command("create")
-def create(
-    ctx: typer.Context,
-    file: Path = typer.Option(..., "--file", "-f", help="Job YAML (Azure ML CLI v2 shape)."),
-    set_: list[str] = typer.Option(
-        [], "--set", help="Override a field, e.g. --set inputs.lr=0.01 (repeatable)."
-    ),
-    name: str | None = typer.Option(None, "--name", "-n", help="Job name (default: generated)."),
-    experiment: str | None = typer.Option(
-        None, "--experiment-name", "-e", help="Experiment (overrides the file's)."
-    ),
-    stream_: bool = typer.Option(
-        False, "--stream", help="Follow the log; exit with the job's outcome."
-    ),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Submit a job from a YAML file; it runs in the background unless --stream.
-
-    Example: basalt job create -f job.yml --set inputs.lr=0.01 --stream
-    """
-    from basalt.spec.job_yaml import load_job
-
-    c = ctx_of(ctx, output)
-    overrides = list(set_)
-    if name:
-        overrides.append(f"name={name}")
-    if experiment:
-        overrides.append(f"experiment_name={experiment}")
-    loaded = load_job(file, overrides)
-    for warning in loaded.warnings:
-        hint(f"warning: {warning}")
-    with c.client() as client:
-        run = client.jobs.create_or_update(loaded)
-        if not stream_:
-            if c.json:
-                print_json(run)
-            else:
-                say(f"Submitted job {run.name} ({run.status.value}) to {_compute(run)}")
-                say(f"Follow it with: basalt job stream {run.name}")
-            return
-        if not c.json:
-            say(
-                f"Submitted job {run.name}; streaming its log (Ctrl-C stops following, not the job)"
-            )
-        run = _follow(client, run.name, quiet=c.json)
-    if c.json:
-        print_json(run)
-    raise typer.Exit(_EXIT.get(run.status.value, 1))
-
-
-@app.command("stream")
-def stream(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-) -> None:
-    """Follow a job's log until it ends; exit with its outcome (0 Completed, 1 Failed, 2 Canceled).
-
-    Example: basalt job stream calm_ocean_dj9wmpek3y
-    """
-    c = ctx_of(ctx)
-    with c.client() as client:
-        run = _follow(client, pick_name(name_arg, name), quiet=False)
-    raise typer.Exit(_EXIT.get(run.status.value, 1))
-
-
-@app.command("cancel")
-def cancel(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Cancel a job: a queued one at once, a running one by stopping its whole process tree.
-
-    Example: basalt job cancel calm_ocean_dj9wmpek3y
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        run = client.jobs.begin_cancel(pick_name(name_arg, name))
-    if c.json:
-        print_json(run)
-    elif run.status.is_terminal():
-        say(f"Canceled {run.name}")
-    else:
-        say(f"Canceling {run.name}; its runner is stopping it")
 
 
 def _follow(client: Client, name: str, *, quiet: bool) -> Run:

@@ -156,7 +156,7 @@ class JobPreparer:
             name=run.name,
             default_datastore=DEFAULT_DATASTORE,
         )
-        env = self._variables(job, workspace, run.name, built.python, built.root)
+        env = self._variables(job, workspace, run, built.python, built.root)
         if built.root is not None and _python_version(built.python) != _this_python():
             log(
                 "[basalt] note: this environment's Python differs from Basalt's, so "
@@ -173,7 +173,7 @@ class JobPreparer:
         )
 
     def _variables(
-        self, job: CommandJob, workspace: str, name: str, python: Path, root: Path | None
+        self, job: CommandJob, workspace: str, run: Run, python: Path, root: Path | None
     ) -> dict[str, str]:
         """The command's environment, but for the in-job API's URL (the runner adds it)."""
         env = {k: v for k, v in environ_snapshot().items() if not k.startswith(_STRIP_PREFIXES)}
@@ -185,9 +185,10 @@ class JobPreparer:
             {
                 "PYTHONUNBUFFERED": "1",
                 "BASALT_WORKSPACE_NAME": workspace,
-                "BASALT_RUN_NAME": name,
-                "MLFLOW_RUN_ID": name,
-                "AZUREML_RUN_ID": name,
+                "BASALT_RUN_NAME": run.name,
+                "MLFLOW_RUN_ID": run.name,
+                "MLFLOW_EXPERIMENT_NAME": run.experiment_name,
+                "AZUREML_RUN_ID": run.name,
             }
         )
         overlay = tracking_overlay(self.envs_dir) if root is not None else None
