@@ -1,6 +1,7 @@
 """The main job on the embedded default: a workspace in a temporary folder, a training script
 submitted as a job from its Azure ML YAML (streamed while it runs), what the job recorded, and
-the model registered from the job's named output (with lineage and its metrics).
+the model registered from the job's named output (with lineage and its metrics), then a job
+whose unmodified mlflow script logs to its own run.
 
 Run with ``make demo``. No server, no network.
 """
@@ -57,6 +58,14 @@ def main() -> int:
         print(f"         metrics at registration {model.metrics}, label 'prod'")
         assert run.status.value == "Completed", run.error
         assert math.isclose(run.metrics["w"], 3, abs_tol=0.1), run.metrics
+        print("\n$ basalt job create -f job-mlflow.yml --stream")
+        basalt_cli("job", "create", "-f", "job-mlflow.yml", "--stream")
+        logged = client.jobs.list(experiment_name="demo-mlflow", max_results=1)[0]
+        print(f"\njob {logged.name} ({logged.display_name}): {logged.status.value}, via mlflow")
+        print(f"params   {logged.params}")
+        print(f"metrics  { {k: round(v, 4) for k, v in sorted(logged.metrics.items())} }")
+        assert logged.status.value == "Completed", logged.error
+        assert logged.params == {"lr": "0.05"}, logged.params
         print("\nThe same from the command line:")
         basalt_cli("job", "list")
         basalt_cli("job", "metrics", run.name)

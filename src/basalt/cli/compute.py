@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from basalt.cli.context import OutputFormat, OutputOption, ctx_of, pick_name
+from basalt.cli.context import OutputFormat, OutputOption, ctx_of, parse_kv, pick_name
 from basalt.cli.output import print_fields, print_json, print_table, say
 from basalt.spec.compute import MAX_CONCURRENT_JOBS, Compute, ComputeCreate, ComputeType
 
@@ -19,18 +19,6 @@ ConcurrencyOpt = typer.Option(
     max=MAX_CONCURRENT_JOBS,
     help="Jobs running at once (default: half the CPUs).",
 )
-
-
-def _parse_kv(values: list[str] | None) -> dict[str, str] | None:
-    if not values:
-        return None
-    out = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"--tag {item!r} must look like key=value")
-        out[key] = value
-    return out
 
 
 @app.command("create")
@@ -54,7 +42,7 @@ def create(
         fields["max_concurrent_jobs"] = max_concurrent_jobs
     if description is not None:
         fields["description"] = description
-    tags = _parse_kv(tag)
+    tags = parse_kv(tag, "--tag")
     if tags is not None:
         fields["tags"] = tags
     body = ComputeCreate.model_validate(fields)
@@ -144,7 +132,7 @@ def update(
             pick_name(name_arg, name),
             max_concurrent_jobs=max_concurrent_jobs,
             description=description,
-            tags=_parse_kv(tag),
+            tags=parse_kv(tag, "--tag"),
         )
     if c.json:
         print_json(target)

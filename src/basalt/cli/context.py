@@ -69,6 +69,23 @@ def ctx_of(ctx: typer.Context, output: OutputFormat | None = None) -> Context:
     return replace(found, output=output) if output is not None else found
 
 
+def parse_kv(values: list[str] | None, what: str) -> dict[str, str] | None:
+    """``key=value`` items as a dict; None when none were given (``what`` names the option).
+
+    Raises:
+        typer.BadParameter: An item has no ``=`` or no key.
+    """
+    if not values:
+        return None
+    out = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{what} {item!r} must look like key=value")
+        out[key] = value
+    return out
+
+
 def pick_name(positional: str | None, option: str | None, what: str = "name") -> str:
     """A name given as first argument or as ``--name/-n`` (as Azure's CLI accepts)."""
     if positional and option and positional != option:

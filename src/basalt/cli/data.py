@@ -7,8 +7,9 @@ from typing import Any
 
 import typer
 
-from basalt.cli.context import OutputFormat, OutputOption, ctx_of, pick_name
-from basalt.cli.output import print_fields, print_json, print_table, say
+from basalt.cli._versioned import AssetNoun, add_download_command, add_versioned_commands
+from basalt.cli.context import OutputFormat, OutputOption, ctx_of, parse_kv
+from basalt.cli.output import print_fields, print_json, say
 from basalt.spec.data import Data, DataCreate, DataType, DataYaml
 from basalt.spec.references import is_local
 
@@ -19,18 +20,6 @@ app = typer.Typer(
 NameArg = typer.Argument(None, metavar="NAME")
 NameOpt = typer.Option(None, "--name", "-n", help="Data asset name.")
 VersionOpt = typer.Option(None, "--version", "-v", help="Data asset version.")
-
-
-def _parse_kv(values: list[str] | None, what: str) -> dict[str, str] | None:
-    if not values:
-        return None
-    out = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{what} {item!r} must look like key=value")
-        out[key] = value
-    return out
 
 
 def load_data_yaml(file: Path) -> DataCreate:
@@ -83,7 +72,7 @@ def create(
     fields.update({k: v for k, v in given.items() if v is not None})
     if description is not None:
         fields["description"] = description
-    tags = _parse_kv(tag, "--tag")
+    tags = parse_kv(tag, "--tag")
     if tags is not None:
         fields["tags"] = tags
     body = DataCreate.model_validate(fields)
@@ -95,42 +84,6 @@ def create(
         say(
             f"Created data '{data.name}' version {data.version} "
             f"({data.type.value}, {len(data.files)} files)"
-        )
-
-
-@app.command("list")
-def list_(
-    ctx: typer.Context,
-    name: str | None = NameOpt,
-    tag: list[str] | None = typer.Option(None, "--tag", help="key=value to match."),
-    include_archived: bool = typer.Option(False, "--include-archived", help="Archived too."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """List data versions, by name then newest first.
-
-    Example: basalt data list --name iris -o json
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        items = client.data.list(
-            name, tags=_parse_kv(tag, "--tag"), include_archived=include_archived
-        )
-    if c.json:
-        print_json(items)
-    elif not items:
-        say("No data assets yet: 'basalt data create --name N --path P' creates one.")
-    else:
-        print_table(
-            items,
-            [
-                ("NAME", lambda d: d.name),
-                ("VERSION", lambda d: d.version),
-                ("TYPE", lambda d: d.type.value),
-                ("FILES", lambda d: len(d.files)),
-                ("SIZE", lambda d: d.size),
-                ("LABELS", lambda d: ",".join(d.labels)),
-                ("CREATED", lambda d: d.created_at),
-            ],
         )
 
 
@@ -155,101 +108,22 @@ def _show_fields(data: Data) -> None:
     )
 
 
-@app.command("show")
-def show(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str | None = VersionOpt,
-    label: str | None = typer.Option(None, "--label", "-l", help="A label such as prod."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Show one data version (the latest unless --version or --label is given).
-
-    Example: basalt data show iris --label prod
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        data = client.data.get(pick_name(name_arg, name), version=version, label=label)
-    print_json(data) if c.json else _show_fields(data)
-
-
-@app.command("update")
-def update(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Data asset version."),
-    description: str | None = typer.Option(None, "--description", help="New description."),
-    tag: list[str] | None = typer.Option(None, "--tag", help="key=value; replaces the tags."),
-    label: str | None = typer.Option(None, "--set-label", help="Point this label here."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Change a version's description, tags or labels (its files never change).
-
-    Example: basalt data update iris --version 2 --set-label prod
-    """
-    c = ctx_of(ctx, output)
-    data_name = pick_name(name_arg, name)
-    with c.client() as client:
-        data = client.data.update(
-            data_name, version, description=description, tags=_parse_kv(tag, "--tag")
-        )
-        if label is not None:
-            data = client.data.set_label(data_name, label, version)
-    print_json(data) if c.json else say(f"Updated data '{data.name}' version {data.version}")
-
-
-@app.command("archive")
-def archive(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Data asset version."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Hide a version from lists and latest (it still resolves by its version).
-
-    Example: basalt data archive iris --version 1
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        data = client.data.archive(pick_name(name_arg, name), version)
-    print_json(data) if c.json else say(f"Archived data '{data.name}' version {data.version}")
-
-
-@app.command("restore")
-def restore(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Data asset version."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Show an archived version again.
-
-    Example: basalt data restore iris --version 1
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        data = client.data.restore(pick_name(name_arg, name), version)
-    print_json(data) if c.json else say(f"Restored data '{data.name}' version {data.version}")
-
-
-@app.command("download")
-def download(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Data asset version."),
-    download_path: Path = typer.Option(Path("."), "--download-path", "-p", help="Folder."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Write a version's files below DIR/NAME/VERSION/.
-
-    Example: basalt data download iris --version 2 --download-path ./out
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        dest = client.data.download(pick_name(name_arg, name), version, download_path)
-    print_json({"path": str(dest)}) if c.json else say(f"Downloaded to {dest}")
+NOUN = AssetNoun(
+    noun="data",
+    title="Data asset",
+    example="iris",
+    group=lambda client: client.data,
+    columns=[
+        ("NAME", lambda d: d.name),
+        ("VERSION", lambda d: d.version),
+        ("TYPE", lambda d: d.type.value),
+        ("FILES", lambda d: len(d.files)),
+        ("SIZE", lambda d: d.size),
+        ("LABELS", lambda d: ",".join(d.labels)),
+        ("CREATED", lambda d: d.created_at),
+    ],
+    empty="No data assets yet: 'basalt data create --name N --path P' creates one.",
+    show=_show_fields,
+)
+add_versioned_commands(app, NOUN)
+add_download_command(app, NOUN)

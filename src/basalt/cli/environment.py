@@ -7,8 +7,9 @@ from typing import Any
 
 import typer
 
-from basalt.cli.context import OutputFormat, OutputOption, ctx_of, pick_name
-from basalt.cli.output import hint, print_json, print_table, say
+from basalt.cli._versioned import AssetNoun, add_versioned_commands
+from basalt.cli.context import OutputFormat, OutputOption, ctx_of, parse_kv, pick_name
+from basalt.cli.output import hint, print_json, say
 from basalt.spec.environments import Environment, EnvironmentCreate
 
 app = typer.Typer(help="Environments: the software a job runs with.", no_args_is_help=True)
@@ -16,18 +17,6 @@ app = typer.Typer(help="Environments: the software a job runs with.", no_args_is
 NameArg = typer.Argument(None, metavar="NAME")
 NameOpt = typer.Option(None, "--name", "-n", help="Environment name.")
 VersionOpt = typer.Option(None, "--version", "-v", help="Environment version.")
-
-
-def _parse_kv(values: list[str] | None, what: str) -> dict[str, str] | None:
-    if not values:
-        return None
-    out = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{what} {item!r} must look like key=value")
-        out[key] = value
-    return out
 
 
 def read_dependency_file(file: Path) -> dict[str, Any]:
@@ -86,7 +75,7 @@ def create(
             fields[key] = value
     if conda_file is not None:
         fields.update(read_dependency_file(conda_file))
-    tags = _parse_kv(tag, "--tag")
+    tags = parse_kv(tag, "--tag")
     if tags is not None:
         fields["tags"] = tags
     body = EnvironmentCreate.model_validate(fields)
@@ -111,59 +100,7 @@ def _kind(env: Environment) -> str:
     return ", ".join(parts)
 
 
-@app.command("list")
-def list_(
-    ctx: typer.Context,
-    name: str | None = NameOpt,
-    tag: list[str] | None = typer.Option(None, "--tag", help="key=value to match."),
-    include_archived: bool = typer.Option(False, "--include-archived", help="Archived too."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """List environment versions, by name then newest first.
-
-    Example: basalt environment list --name sklearn -o json
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        items = client.environments.list(
-            name, tags=_parse_kv(tag, "--tag"), include_archived=include_archived
-        )
-    if c.json:
-        print_json(items)
-    elif not items:
-        say("No environments yet: 'basalt environment create --name N --image IMG' makes one.")
-    else:
-        print_table(
-            items,
-            [
-                ("NAME", lambda e: e.name),
-                ("VERSION", lambda e: e.version),
-                ("CONTENT", _kind),
-                ("LABELS", lambda e: ",".join(e.labels)),
-                ("CREATED", lambda e: e.created_at),
-            ],
-        )
-
-
-@app.command("show")
-def show(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str | None = VersionOpt,
-    label: str | None = typer.Option(None, "--label", "-l", help="A label such as prod."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Show one environment version (the latest unless --version or --label is given).
-
-    Example: basalt environment show sklearn --version 2
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        env = client.environments.get(pick_name(name_arg, name), version=version, label=label)
-    if c.json:
-        print_json(env)
-        return
+def _show_fields(env: Environment) -> None:
     import yaml
 
     say(f"name: {env.name}\nversion: {env.version}")
@@ -177,66 +114,24 @@ def show(
     say(yaml.safe_dump(content, sort_keys=False).rstrip())
 
 
-@app.command("update")
-def update(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Environment version."),
-    description: str | None = typer.Option(None, "--description", help="New description."),
-    tag: list[str] | None = typer.Option(None, "--tag", help="key=value; replaces the tags."),
-    label: str | None = typer.Option(None, "--set-label", help="Point this label here."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Change a version's description, tags or labels (its content never changes).
-
-    Example: basalt environment update sklearn --version 2 --set-label prod
-    """
-    c = ctx_of(ctx, output)
-    env_name = pick_name(name_arg, name)
-    with c.client() as client:
-        env = client.environments.update(
-            env_name, version, description=description, tags=_parse_kv(tag, "--tag")
-        )
-        if label is not None:
-            env = client.environments.set_label(env_name, label, version)
-    print_json(env) if c.json else say(f"Updated environment '{env.name}' version {env.version}")
-
-
-@app.command("archive")
-def archive(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Environment version."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Hide a version from lists and latest (it still resolves by its version).
-
-    Example: basalt environment archive sklearn --version 1
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        env = client.environments.archive(pick_name(name_arg, name), version)
-    print_json(env) if c.json else say(f"Archived environment '{env.name}' version {env.version}")
-
-
-@app.command("restore")
-def restore(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Environment version."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Show an archived version again.
-
-    Example: basalt environment restore sklearn --version 1
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        env = client.environments.restore(pick_name(name_arg, name), version)
-    print_json(env) if c.json else say(f"Restored environment '{env.name}' version {env.version}")
+NOUN = AssetNoun(
+    noun="environment",
+    title="Environment",
+    example="sklearn",
+    group=lambda client: client.environments,
+    columns=[
+        ("NAME", lambda e: e.name),
+        ("VERSION", lambda e: e.version),
+        ("CONTENT", _kind),
+        ("LABELS", lambda e: ",".join(e.labels)),
+        ("CREATED", lambda e: e.created_at),
+    ],
+    empty="No environments yet: 'basalt environment create --name N --image IMG' makes one.",
+    show=_show_fields,
+    unchanged="its content never changes",
+    show_example="--version 2",
+)
+add_versioned_commands(app, NOUN)
 
 
 @app.command("build")

@@ -16,6 +16,7 @@ from basalt.cli import (
     db,
     environment,
     experiment,
+    importer,
     init,
     job,
     model,
@@ -85,6 +86,7 @@ app.add_typer(compute.app, name="compute")
 app.add_typer(secret.app, name="secret")
 app.add_typer(server.app, name="server")
 app.add_typer(db.app, name="db")
+app.add_typer(importer.app, name="import")
 
 
 def run() -> None:

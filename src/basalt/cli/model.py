@@ -7,7 +7,8 @@ from typing import Any
 
 import typer
 
-from basalt.cli.context import OutputFormat, OutputOption, ctx_of, pick_name
+from basalt.cli._versioned import AssetNoun, add_download_command, add_versioned_commands
+from basalt.cli.context import OutputFormat, OutputOption, ctx_of, parse_kv, pick_name
 from basalt.cli.output import print_fields, print_json, print_table, say
 from basalt.errors import invalid
 from basalt.spec.models import Model, ModelCreate, ModelType, ModelYaml
@@ -17,18 +18,6 @@ app = typer.Typer(help="Registered ML models and their versions.", no_args_is_he
 NameArg = typer.Argument(None, metavar="NAME")
 NameOpt = typer.Option(None, "--name", "-n", help="Model name.")
 VersionOpt = typer.Option(None, "--version", "-v", help="Model version.")
-
-
-def _parse_kv(values: list[str] | None, what: str) -> dict[str, str] | None:
-    if not values:
-        return None
-    out = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{what} {item!r} must look like key=value")
-        out[key] = value
-    return out
 
 
 def load_model_yaml(file: Path) -> ModelCreate:
@@ -105,7 +94,7 @@ def create(
             fields["type"] = type_
         if description is not None:
             fields["description"] = description
-        fields["tags"] = _parse_kv(tag, "--tag") or {}
+        fields["tags"] = parse_kv(tag, "--tag") or {}
         body = ModelCreate.model_validate(fields)
     with c.client() as client:
         model = client.models.create_or_update(body)
@@ -113,41 +102,6 @@ def create(
         print_json(model)
     else:
         say(f"Registered model '{model.name}' version {model.version} ({model.flavor})")
-
-
-@app.command("list")
-def list_(
-    ctx: typer.Context,
-    name: str | None = NameOpt,
-    tag: list[str] | None = typer.Option(None, "--tag", help="key=value to match."),
-    include_archived: bool = typer.Option(False, "--include-archived", help="Archived too."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """List model versions, by name then newest first.
-
-    Example: basalt model list --name clf -o json
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        items = client.models.list(
-            name, tags=_parse_kv(tag, "--tag"), include_archived=include_archived
-        )
-    if c.json:
-        print_json(items)
-    elif not items:
-        say("No models yet: 'basalt model create --name N --path P' registers one.")
-    else:
-        print_table(
-            items,
-            [
-                ("NAME", lambda m: m.name),
-                ("VERSION", lambda m: m.version),
-                ("TYPE", lambda m: m.type.value),
-                ("FLAVOR", lambda m: m.flavor),
-                ("LABELS", lambda m: ",".join(m.labels)),
-                ("CREATED", lambda m: m.created_at),
-            ],
-        )
 
 
 def _show_fields(model: Model) -> None:
@@ -174,104 +128,24 @@ def _show_fields(model: Model) -> None:
     )
 
 
-@app.command("show")
-def show(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str | None = VersionOpt,
-    label: str | None = typer.Option(None, "--label", "-l", help="A label such as prod."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Show one model version (the latest unless --version or --label is given).
-
-    Example: basalt model show clf --label prod
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        model = client.models.get(pick_name(name_arg, name), version=version, label=label)
-    print_json(model) if c.json else _show_fields(model)
-
-
-@app.command("update")
-def update(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Model version."),
-    description: str | None = typer.Option(None, "--description", help="New description."),
-    tag: list[str] | None = typer.Option(None, "--tag", help="key=value; replaces the tags."),
-    label: str | None = typer.Option(None, "--set-label", help="Point this label here."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Change a version's description, tags or labels (its files never change).
-
-    Example: basalt model update clf --version 2 --set-label prod
-    """
-    c = ctx_of(ctx, output)
-    model_name = pick_name(name_arg, name)
-    with c.client() as client:
-        model = client.models.update(
-            model_name, version, description=description, tags=_parse_kv(tag, "--tag")
-        )
-        if label is not None:
-            model = client.models.set_label(model_name, label, version)
-    print_json(model) if c.json else say(f"Updated model '{model.name}' version {model.version}")
-
-
-@app.command("archive")
-def archive(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Model version."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Hide a version from lists and latest (it still resolves by its version).
-
-    Example: basalt model archive clf --version 1
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        model = client.models.archive(pick_name(name_arg, name), version)
-    print_json(model) if c.json else say(f"Archived model '{model.name}' version {model.version}")
-
-
-@app.command("restore")
-def restore(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Model version."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Show an archived version again.
-
-    Example: basalt model restore clf --version 1
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        model = client.models.restore(pick_name(name_arg, name), version)
-    print_json(model) if c.json else say(f"Restored model '{model.name}' version {model.version}")
-
-
-@app.command("download")
-def download(
-    ctx: typer.Context,
-    name_arg: str | None = NameArg,
-    name: str | None = NameOpt,
-    version: str = typer.Option(..., "--version", "-v", help="Model version."),
-    download_path: Path = typer.Option(Path("."), "--download-path", "-p", help="Folder."),
-    output: OutputFormat | None = OutputOption,
-) -> None:
-    """Write a version's files below DIR/NAME/VERSION/.
-
-    Example: basalt model download clf --version 2 --download-path ./out
-    """
-    c = ctx_of(ctx, output)
-    with c.client() as client:
-        dest = client.models.download(pick_name(name_arg, name), version, download_path)
-    print_json({"path": str(dest)}) if c.json else say(f"Downloaded to {dest}")
+NOUN = AssetNoun(
+    noun="model",
+    title="Model",
+    example="clf",
+    group=lambda client: client.models,
+    columns=[
+        ("NAME", lambda m: m.name),
+        ("VERSION", lambda m: m.version),
+        ("TYPE", lambda m: m.type.value),
+        ("FLAVOR", lambda m: m.flavor),
+        ("LABELS", lambda m: ",".join(m.labels)),
+        ("CREATED", lambda m: m.created_at),
+    ],
+    empty="No models yet: 'basalt model create --name N --path P' registers one.",
+    show=_show_fields,
+)
+add_versioned_commands(app, NOUN)
+add_download_command(app, NOUN)
 
 
 @app.command("compare")

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 from basalt._internal.clock import Clock
-from basalt.errors import NotFoundError
+from basalt.errors import NotFoundError, invalid
 from basalt.services._run_rows import get_run_row
 from basalt.services.runs import RunService
 from basalt.services.workspaces import workspace_id
+from basalt.spec.common import check_value
 from basalt.spec.logged_models import (
     LOGGED_MODELS_PROPERTY,
     OUTPUTS_PROPERTY,
@@ -26,6 +28,12 @@ from basalt.spec.logged_models import (
 from basalt.store.repos.runs import RunRepo
 from basalt.store.tables import RunRow
 from basalt.store.uow import UnitOfWork
+
+MODEL_HISTORY_TAG = "mlflow.log-model.history"
+"""Run tag in which MLflow 2.x clients (``runs/log-model``) list the models a run logged."""
+
+_MODEL_HISTORY_FIELDS = frozenset({"artifact_path", "flavors", "utc_time_created", "run_id"})
+_MODEL_HISTORY_KEPT = ("run_id", "utc_time_created", "artifact_path", "model_uuid")
 
 
 def new_model_id() -> str:
@@ -203,6 +211,47 @@ class LoggedModelService:
                     known.append(entry)
             self._save(row, OUTPUTS_PROPERTY, known)
             session.flush()
+
+    def record_model_history(self, workspace: str, run_name: str, model: dict[str, Any]) -> None:
+        """Append an MLflow 2.x model summary to the run's tag ``mlflow.log-model.history``.
+
+        The tag holds a JSON list, one entry per ``log_model`` call, as MLflow's
+        ``record_logged_model`` keeps it: the model's ``run_id``, ``utc_time_created``,
+        ``artifact_path``, ``model_uuid`` (when present) and ``flavors`` (each flavor's
+        ``config`` left out).
+
+        Raises:
+            NotFoundError: No such run.
+            InvalidArgumentError: The model lacks a mandatory field, the run is archived, or
+                the tag would grow past the tag length limit.
+        """
+        missing = sorted(_MODEL_HISTORY_FIELDS - model.keys())
+        if missing:
+            raise invalid(
+                "model_json", f"Model json is missing mandatory fields: {', '.join(missing)}"
+            )
+        entry = {k: model[k] for k in _MODEL_HISTORY_KEPT if k in model}
+        flavors = model["flavors"] if isinstance(model["flavors"], dict) else {}
+        entry["flavors"] = {
+            name: {k: v for k, v in conf.items() if k != "config"}
+            if isinstance(conf, dict)
+            else conf
+            for name, conf in flavors.items()
+        }
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            row = get_run_row(session, ws_id, workspace, run_name, lock=True)
+            if row.archived:
+                raise invalid(
+                    "run_id",
+                    f"The run {run_name} must be in the 'active' state. Current state is deleted.",
+                )
+            repo = RunRepo(session)
+            raw = repo.tags([row.id])[row.id].get(MODEL_HISTORY_TAG) or "[]"
+            value = json.dumps([*json.loads(raw), entry])
+            check_value(value, f"tags.{MODEL_HISTORY_TAG}")
+            repo.upsert_tags(row.id, {MODEL_HISTORY_TAG: value})
+            row.updated_at = self.clock.now()
 
     def _save(self, row: RunRow, key: str, value: list[dict[str, object]]) -> None:
         properties = dict(row.properties or {})

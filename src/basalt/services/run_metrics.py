@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from basalt.errors import NotFoundError, invalid
@@ -115,6 +116,53 @@ class RunMetricsMixin:
             next_page_token=encode_page_token(end) if end < total and steps else None,
         )
 
+    def sample_metric_histories(
+        self,
+        workspace: str,
+        names: Sequence[str],
+        key: str,
+        max_points: int,
+        step_range: tuple[int, int] | None = None,
+    ) -> list[MetricSeries]:
+        """At most ``max_points`` evenly spaced points of one metric of each run (MLflow's rule).
+
+        Each run is sampled on its own, over its points in step order (within ``step_range``,
+        both ends included, when given): the first and the last point are always kept and the
+        others are picked at evenly spaced positions; with ``max_points`` 1 only the last point
+        is kept. A run that never logged ``key`` gives an empty series. The series come back in
+        the order of ``names``.
+
+        Raises:
+            NotFoundError: No such workspace or run.
+            InvalidArgumentError: ``max_points`` is below 1.
+        """
+        if max_points < 1:
+            raise invalid("max_results", "max_results must be at least 1")
+        out: list[MetricSeries] = []
+        with self.uow() as session:
+            ws_id = workspace_id(session, workspace)
+            repo = RunRepo(session)
+            rows = [get_run_row(session, ws_id, workspace, name) for name in names]
+            for row in rows:
+                steps, stamps, values = repo.metric_history(row.id, key)
+                keep = range(len(steps))
+                if step_range is not None:
+                    lo, hi = step_range
+                    keep = range(bisect_left(steps, lo), bisect_right(steps, hi))
+                picked = [keep[i] for i in evenly_spaced(len(keep), max_points)]
+                out.append(
+                    MetricSeries.model_construct(
+                        run_name=row.name,
+                        key=key,
+                        steps=[steps[i] for i in picked],
+                        timestamps=[stamps[i] for i in picked],
+                        values=[values[i] for i in picked],
+                        downsampled=len(picked) < len(keep),
+                        total_points=len(steps),
+                    )
+                )
+        return out
+
     def latest_metric_points(
         self, workspace: str, names: Sequence[str]
     ) -> dict[str, list[MetricPoint]]:
@@ -137,6 +185,21 @@ class RunMetricsMixin:
                 for k, v, s, t in latest[run_id]
             ]
         return out
+
+
+def evenly_spaced(total: int, count: int) -> list[int]:
+    """At most ``count`` evenly spaced positions in ``range(total)``, first and last included.
+
+    With ``count`` 1 only the last position is kept (MLflow's ``_evenly_spaced_indices``).
+    """
+    if total <= 0:
+        return []
+    if total <= count:
+        return list(range(total))
+    if count == 1:
+        return [total - 1]
+    gap = (total - 1) / (count - 1)
+    return sorted({round(i * gap) for i in range(count)})
 
 
 def downsample_min_max(

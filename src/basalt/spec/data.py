@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from basalt.errors import InvalidArgumentError, invalid
+from basalt.spec.assets import AssetLabelSet, AssetListQuery, AssetUpdate
 from basalt.spec.common import Entity, KeyValues, Name, SpecModel
 from basalt.spec.models import ModelFile
 
@@ -72,28 +73,16 @@ class DataYaml(SpecModel):
     properties: dict[str, str] = Field(default_factory=dict)
 
 
-class DataUpdate(SpecModel):
+class DataUpdate(AssetUpdate):
     """The mutable parts of a data version; fields left out stay as they are."""
 
-    description: str | None = None
-    tags: KeyValues | None = None
-    properties: KeyValues | None = None
 
-
-class DataLabelSet(SpecModel):
+class DataLabelSet(AssetLabelSet):
     """Point a label at one version of a data asset."""
 
-    version: str
 
-
-class DataListQuery(SpecModel):
+class DataListQuery(AssetListQuery):
     """Which data versions to list."""
-
-    name: str | None = None
-    tags: dict[str, str] = Field(default_factory=dict)
-    include_archived: bool = False
-    page_token: str | None = None
-    max_results: int | None = Field(default=None, ge=1, le=10_000)
 
 
 class Data(Entity):

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from basalt.spec.assets import AssetLabelSet, AssetListQuery, AssetUpdate
 from basalt.spec.common import JSON, Entity, KeyValues, Name, SpecModel
 
 
@@ -55,12 +56,8 @@ class EnvironmentCreate(EnvironmentSpec):
     created_by: str | None = None
 
 
-class EnvironmentUpdate(SpecModel):
+class EnvironmentUpdate(AssetUpdate):
     """The mutable parts of an environment version; fields left out stay as they are."""
-
-    description: str | None = None
-    tags: KeyValues | None = None
-    properties: KeyValues | None = None
 
 
 class Environment(Entity):
@@ -97,20 +94,12 @@ class Environment(Entity):
         )
 
 
-class EnvironmentLabelSet(SpecModel):
+class EnvironmentLabelSet(AssetLabelSet):
     """Point a label at one version of an environment."""
 
-    version: str
 
-
-class EnvironmentListQuery(SpecModel):
+class EnvironmentListQuery(AssetListQuery):
     """Which environment versions to list."""
-
-    name: str | None = None
-    tags: dict[str, str] = Field(default_factory=dict)
-    include_archived: bool = False
-    page_token: str | None = None
-    max_results: int | None = Field(default=None, ge=1, le=10_000)
 
 
 class EnvironmentBuild(SpecModel):

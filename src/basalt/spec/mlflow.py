@@ -269,6 +269,77 @@ class GetMetricHistory(RunIdModel):
     max_results: int | None = Field(default=None, ge=1, le=2**63 - 1)
 
 
+MAX_BULK_RUN_IDS = 100
+MAX_BULK_INTERVAL_RESULTS = 2500
+MAX_BULK_HISTORY_RESULTS = 25_000
+
+
+class GetMetricHistoryBulkInterval(MlflowModel):
+    """GET metrics/get-history-bulk-interval (MLflow's UI charts).
+
+    ``max_results`` defaults to 2,500 points a run, as MLflow's server does when it is left
+    out (MLflow's UI sends 320).
+    """
+
+    run_ids: list[str]
+    metric_key: str
+    start_step: Int64 | None = None
+    end_step: Int64 | None = None
+    max_results: int = MAX_BULK_INTERVAL_RESULTS
+
+    @model_validator(mode="after")
+    def _limits(self) -> GetMetricHistoryBulkInterval:
+        # NOTE: MLflow's own messages, checked in the order its server checks them.
+        if not self.run_ids:
+            raise ValueError("Missing value for required parameter 'run_ids'.")
+        if len(self.run_ids) > MAX_BULK_RUN_IDS:
+            raise ValueError(
+                f"GetMetricHistoryBulkInterval request must specify at most {MAX_BULK_RUN_IDS} "
+                f"run_ids. Received {len(self.run_ids)} run_ids."
+            )
+        if not 1 <= self.max_results <= MAX_BULK_INTERVAL_RESULTS:
+            raise ValueError(f"max_results must be between 1 and {MAX_BULK_INTERVAL_RESULTS}.")
+        if (self.start_step is None) != (self.end_step is None):
+            raise ValueError(
+                "If either start step or end step are specified, both must be specified."
+            )
+        if self.start_step is not None and self.end_step is not None:
+            if self.start_step > self.end_step:
+                raise ValueError(
+                    "end_step must be greater than start_step. Found "
+                    f"start_step={self.start_step} and end_step={self.end_step}."
+                )
+        return self
+
+
+class GetMetricHistoryBulk(MlflowModel):
+    """GET metrics/get-history-bulk (MLflow's older UI call; ``run_id`` repeated)."""
+
+    run_id: list[str] = []
+    metric_key: str | None = None
+    max_results: int = MAX_BULK_HISTORY_RESULTS
+
+    @model_validator(mode="after")
+    def _limits(self) -> GetMetricHistoryBulk:
+        if not self.run_id:
+            raise ValueError("GetMetricHistoryBulk request must specify at least one run_id.")
+        if len(self.run_id) > MAX_BULK_RUN_IDS:
+            raise ValueError(
+                f"GetMetricHistoryBulk request cannot specify more than {MAX_BULK_RUN_IDS} "
+                f"run_ids. Received {len(self.run_id)} run_ids."
+            )
+        if self.metric_key is None:
+            raise ValueError("GetMetricHistoryBulk request must specify a metric_key.")
+        self.max_results = max(1, min(self.max_results, MAX_BULK_HISTORY_RESULTS))
+        return self
+
+
+class LogModel(RunIdModel):
+    """POST runs/log-model (MLflow 2.x clients): an ``MLmodel`` as JSON text."""
+
+    model_json: str
+
+
 class ListArtifacts(RunIdModel):
     """GET artifacts/list."""
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from basalt.spec.assets import AssetLabelSet, AssetListQuery, AssetUpdate
 from basalt.spec.common import Entity, KeyValues, Name, SpecModel
 
 LATEST = "latest"
@@ -69,28 +70,16 @@ class ModelYaml(SpecModel):
     properties: dict[str, str] = Field(default_factory=dict)
 
 
-class ModelUpdate(SpecModel):
+class ModelUpdate(AssetUpdate):
     """The mutable parts of a model version; fields left out stay as they are."""
 
-    description: str | None = None
-    tags: KeyValues | None = None
-    properties: KeyValues | None = None
 
-
-class ModelLabelSet(SpecModel):
+class ModelLabelSet(AssetLabelSet):
     """Point a label at one version of a model."""
 
-    version: str
 
-
-class ModelListQuery(SpecModel):
+class ModelListQuery(AssetListQuery):
     """Which model versions to list."""
-
-    name: str | None = None
-    tags: dict[str, str] = Field(default_factory=dict)
-    include_archived: bool = False
-    page_token: str | None = None
-    max_results: int | None = Field(default=None, ge=1, le=10_000)
 
 
 class BlobQuery(SpecModel):

@@ -9,15 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
+from basalt.spec.assets import AssetLabelSet, AssetListQuery, AssetUpdate
 from basalt.spec.common import Page
 from basalt.spec.compute import Compute
-from basalt.spec.data import Data
-from basalt.spec.environments import DockerContext, Environment, EnvironmentBuild
+from basalt.spec.data import Data, DataLabelSet, DataListQuery, DataUpdate
+from basalt.spec.environments import (
+    DockerContext,
+    Environment,
+    EnvironmentBuild,
+    EnvironmentLabelSet,
+    EnvironmentListQuery,
+    EnvironmentUpdate,
+)
 from basalt.spec.experiments import Experiment
 from basalt.spec.job_requests import LogChunk
-from basalt.spec.models import BlobStored, Model, ModelFile
+from basalt.spec.models import (
+    BlobStored,
+    Model,
+    ModelFile,
+    ModelLabelSet,
+    ModelListQuery,
+    ModelUpdate,
+)
 from basalt.spec.runs import ArtifactFile, LogBatchResult, MetricSeries, Run
 from basalt.spec.secrets import KeyRotation, Secret, SecretReveal
 from basalt.spec.workspaces import Workspace
@@ -43,6 +58,30 @@ class Operation:
         # NOTE: quote "/" too, so an artifact path such as "../x" cannot be resolved away by the
         # HTTP client before the server gets to refuse it.
         return self.path.format(**{k: quote(v, safe="") for k, v in params.items()})
+
+
+@dataclass(frozen=True)
+class AssetOps:
+    """The operations every versioned-asset kind shares, and the types they carry.
+
+    Each layer registers these once for every kind (routes, in-process handlers, SDK verbs).
+    """
+
+    get: Operation
+    search: Operation
+    update: Operation
+    archive: Operation
+    restore: Operation
+    set_label: Operation
+    entity: type[BaseModel]
+    list_query: type[AssetListQuery]
+    update_body: type[AssetUpdate]
+    label_body: type[AssetLabelSet]
+
+    @property
+    def kind(self) -> str:
+        """The kind's operation prefix (``models``, ``data``, ``environments``)."""
+        return self.get.name.split(".", 1)[0]
 
 
 def _op(name: str, method: str, path: str, response: Any = None) -> Operation:
@@ -125,6 +164,43 @@ ENVIRONMENTS_RESTORE = _op(
 )
 ENVIRONMENTS_SET_LABEL = _op(
     "environments.set_label", "PUT", f"{ENVIRONMENTS}/{{name}}/labels/{{label}}", Environment
+)
+
+MODELS_ASSET = AssetOps(
+    MODELS_GET,
+    MODELS_SEARCH,
+    MODELS_UPDATE,
+    MODELS_ARCHIVE,
+    MODELS_RESTORE,
+    MODELS_SET_LABEL,
+    Model,
+    ModelListQuery,
+    ModelUpdate,
+    ModelLabelSet,
+)
+DATA_ASSET = AssetOps(
+    DATA_GET,
+    DATA_SEARCH,
+    DATA_UPDATE,
+    DATA_ARCHIVE,
+    DATA_RESTORE,
+    DATA_SET_LABEL,
+    Data,
+    DataListQuery,
+    DataUpdate,
+    DataLabelSet,
+)
+ENVIRONMENTS_ASSET = AssetOps(
+    ENVIRONMENTS_GET,
+    ENVIRONMENTS_SEARCH,
+    ENVIRONMENTS_UPDATE,
+    ENVIRONMENTS_ARCHIVE,
+    ENVIRONMENTS_RESTORE,
+    ENVIRONMENTS_SET_LABEL,
+    Environment,
+    EnvironmentListQuery,
+    EnvironmentUpdate,
+    EnvironmentLabelSet,
 )
 
 COMPUTES = f"{WS}/computes"

@@ -70,12 +70,12 @@ def test_unknown_endpoints_are_endpoint_not_found(basalt_server):
         assert response.json()["error_code"] == "ENDPOINT_NOT_FOUND", path
 
 
-def test_logged_models_are_served_and_2x_log_model_fails_clearly(mlflow, mlflow_client):
+def test_logged_models_are_served_and_traces_fail_clearly(mlflow, mlflow_client):
     exp_id = mlflow_client.create_experiment("models")
     assert list(mlflow_client.search_logged_models([exp_id])) == []
     with pytest.raises(mlflow.exceptions.MlflowException) as info:
         mlflow_client.create_logged_model(exp_id, name="model")  # no source run
     assert info.value.error_code == "INVALID_PARAMETER_VALUE"
-    response = httpx.post(f"{mlflow_client.tracking_uri}/api/2.0/mlflow/runs/log-model", json={})
+    response = httpx.post(f"{mlflow_client.tracking_uri}/api/2.0/mlflow/traces", json={})
     assert response.status_code == 501
     assert response.json()["error_code"] == "NOT_IMPLEMENTED"

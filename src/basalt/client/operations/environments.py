@@ -6,27 +6,29 @@ import getpass
 from pathlib import Path
 from typing import Any
 
-from basalt.client.transports.base import Transport
+from basalt.client.operations._versioned import (
+    VersionedAssetOperations,
+    fields_of,
+    split_label,
+)
 from basalt.errors import AlreadyExistsError
 from basalt.spec import operations as ops
-from basalt.spec.common import Page
 from basalt.spec.environments import (
     DockerContext,
     Environment,
     EnvironmentBuild,
     EnvironmentCreate,
-    EnvironmentLabelSet,
-    EnvironmentListQuery,
-    EnvironmentUpdate,
 )
 
 
-class EnvironmentOperations:
-    """Environments of the client's workspace: versions, labels, archive."""
+class EnvironmentOperations(VersionedAssetOperations[Environment]):
+    """Environments of the client's workspace: versions, labels, archive.
 
-    def __init__(self, transport: Transport, workspace: str) -> None:
-        self._t = transport
-        self._ws = workspace
+    ``get``, ``list``, ``update``, ``archive``, ``restore`` and ``set_label`` are shared by every
+    versioned-asset kind (``VersionedAssetOperations``).
+    """
+
+    _ops = ops.ENVIRONMENTS_ASSET
 
     def create_or_update(self, environment: EnvironmentCreate | Any) -> Environment:
         """Create an environment version; the same content at an existing version returns it.
@@ -51,8 +53,7 @@ class EnvironmentOperations:
 
         ``name`` is a workspace environment or a curated one (``sklearn-1.5``).
         """
-        if version is None and label is None and "@" in name:
-            name, label = name.split("@", 1)
+        name, version, label = split_label(name, version, label)
         query = {"version": version, "label": label}
         params = {"workspace": self._ws, "name": name}
         return self._t.call(ops.ENVIRONMENTS_BUILD, params, query=query)  # type: ignore[no-any-return]
@@ -68,8 +69,7 @@ class EnvironmentOperations:
 
         Written to ``output_dir`` when given; an existing Dockerfile there is an error.
         """
-        if version is None and label is None and "@" in name:
-            name, label = name.split("@", 1)
+        name, version, label = split_label(name, version, label)
         query = {"version": version, "label": label}
         params = {"workspace": self._ws, "name": name}
         context: DockerContext = self._t.call(ops.ENVIRONMENTS_DOCKERFILE, params, query=query)
@@ -86,75 +86,11 @@ class EnvironmentOperations:
                 target.write_text(text, encoding="utf-8")
         return context
 
-    def get(self, name: str, version: str | None = None, label: str | None = None) -> Environment:
-        """One version: exact, by label (``prod``), or the latest (also ``name@latest``)."""
-        if version is None and label is None and "@" in name:
-            name, label = name.split("@", 1)
-        query = {"version": version, "label": label}
-        params = {"workspace": self._ws, "name": name}
-        return self._t.call(ops.ENVIRONMENTS_GET, params, query=query)  # type: ignore[no-any-return]
-
-    def list(
-        self,
-        name: str | None = None,
-        *,
-        tags: dict[str, str] | None = None,
-        include_archived: bool = False,
-        max_results: int | None = None,
-    ) -> list[Environment]:
-        """Environment versions (of one name, with all ``tags``), by name then newest first."""
-        out: list[Environment] = []
-        token: str | None = None
-        while True:
-            body = EnvironmentListQuery(
-                name=name, tags=tags or {}, include_archived=include_archived, page_token=token
-            )
-            page: Page[Environment] = self._t.call(
-                ops.ENVIRONMENTS_SEARCH, {"workspace": self._ws}, body=body
-            )
-            out.extend(page.items)
-            token = page.next_page_token
-            if token is None or (max_results is not None and len(out) >= max_results):
-                return out if max_results is None else out[:max_results]
-
-    def update(
-        self,
-        name: str,
-        version: str,
-        *,
-        description: str | None = None,
-        tags: dict[str, str] | None = None,
-        properties: dict[str, str] | None = None,
-    ) -> Environment:
-        """Change a version's description, tags or properties (its content never changes)."""
-        body = EnvironmentUpdate(description=description, tags=tags, properties=properties)
-        return self._t.call(ops.ENVIRONMENTS_UPDATE, self._p(name, version), body=body)  # type: ignore[no-any-return]
-
-    def archive(self, name: str, version: str) -> Environment:
-        """Hide a version from lists and ``latest`` (it still resolves by its version)."""
-        return self._t.call(ops.ENVIRONMENTS_ARCHIVE, self._p(name, version))  # type: ignore[no-any-return]
-
-    def restore(self, name: str, version: str) -> Environment:
-        """Show an archived version again."""
-        return self._t.call(ops.ENVIRONMENTS_RESTORE, self._p(name, version))  # type: ignore[no-any-return]
-
-    def set_label(self, name: str, label: str, version: str) -> Environment:
-        """Point ``label`` (``prod``) at ``version``; moving a label is an update."""
-        params = {"workspace": self._ws, "name": name, "label": label}
-        body = EnvironmentLabelSet(version=version)
-        return self._t.call(ops.ENVIRONMENTS_SET_LABEL, params, body=body)  # type: ignore[no-any-return]
-
-    def _p(self, name: str, version: str) -> dict[str, str]:
-        return {"workspace": self._ws, "name": name, "version": version}
-
     @staticmethod
     def _body(environment: EnvironmentCreate | Any) -> EnvironmentCreate:
         if isinstance(environment, EnvironmentCreate):
             return environment
-        names = [k for k in EnvironmentCreate.model_fields if hasattr(environment, k)]
-        fields = {k: getattr(environment, k) for k in names if getattr(environment, k) is not None}
-        if isinstance(fields.get("version"), int):
-            fields["version"] = str(fields["version"])
+        fields = fields_of(EnvironmentCreate, environment)
         build = fields.get("build")
         if build is not None and not isinstance(build, dict) and hasattr(build, "model_dump"):
             fields["build"] = build.model_dump()

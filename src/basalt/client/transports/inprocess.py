@@ -14,26 +14,15 @@ from typing import Any, BinaryIO
 from pydantic import BaseModel
 
 from basalt.config import Settings
+from basalt.services.assets import VersionedAssetService
 from basalt.services.container import Services
 from basalt.spec import operations as ops
 from basalt.spec.compute import ComputeCreate, ComputeUpdate
-from basalt.spec.data import DataCreate, DataLabelSet, DataListQuery, DataUpdate
-from basalt.spec.environments import (
-    EnvironmentCreate,
-    EnvironmentLabelSet,
-    EnvironmentListQuery,
-    EnvironmentUpdate,
-)
+from basalt.spec.data import DataCreate
+from basalt.spec.environments import EnvironmentCreate
 from basalt.spec.experiments import ExperimentCreate
 from basalt.spec.job_requests import JobCreate
-from basalt.spec.models import (
-    BlobQuery,
-    BlobStored,
-    ModelCreate,
-    ModelLabelSet,
-    ModelListQuery,
-    ModelUpdate,
-)
+from basalt.spec.models import BlobQuery, BlobStored, ModelCreate
 from basalt.spec.runs import ArtifactFile, LogBatch, RunCreate, RunListQuery, RunUpdate
 from basalt.spec.secrets import SecretSet
 from basalt.spec.workspaces import WorkspaceCreate
@@ -52,6 +41,56 @@ def _put_model_blob(s: Services, p: dict[str, str], source: Path | BinaryIO) -> 
     else:
         stored = s.models.put_blob(p["workspace"], p["sha256"], source)
     return BlobStored(sha256=p["sha256"], stored=stored)
+
+
+def _versioned_handlers(
+    kind: ops.AssetOps, service: Callable[[Services], VersionedAssetService[Any]]
+) -> dict[str, tuple[type[BaseModel] | None, Handler]]:
+    """The entries of the operations every versioned-asset kind shares (as routes/_versioned)."""
+    return {
+        kind.search.name: (
+            kind.list_query,
+            lambda s, p, q, b: service(s).list(
+                p["workspace"],
+                name=b.name,
+                tags=b.tags,
+                include_archived=b.include_archived,
+                page_token=b.page_token,
+                max_results=b.max_results,
+            ),
+        ),
+        kind.get.name: (
+            None,
+            lambda s, p, q, b: service(s).get(
+                p["workspace"], p["name"], q.get("version"), q.get("label")
+            ),
+        ),
+        kind.update.name: (
+            kind.update_body,
+            lambda s, p, q, b: service(s).update(
+                p["workspace"],
+                p["name"],
+                p["version"],
+                description=b.description,
+                tags=b.tags,
+                properties=b.properties,
+            ),
+        ),
+        kind.archive.name: (
+            None,
+            lambda s, p, q, b: service(s).archive(p["workspace"], p["name"], p["version"]),
+        ),
+        kind.restore.name: (
+            None,
+            lambda s, p, q, b: service(s).archive(p["workspace"], p["name"], p["version"], False),
+        ),
+        kind.set_label.name: (
+            kind.label_body,
+            lambda s, p, q, b: service(s).set_label(
+                p["workspace"], p["name"], p["label"], b.version
+            ),
+        ),
+    }
 
 
 # NOTE: one entry per operation in spec/operations.py; server/routes call the same methods.
@@ -116,46 +155,6 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         lambda s, p, q, b: s.models.missing_blobs(p["workspace"], b.sha256),
     ),
     "models.create": (ModelCreate, lambda s, p, q, b: s.models.create_model(p["workspace"], b)),
-    "models.search": (
-        ModelListQuery,
-        lambda s, p, q, b: s.models.list(
-            p["workspace"],
-            name=b.name,
-            tags=b.tags,
-            include_archived=b.include_archived,
-            page_token=b.page_token,
-            max_results=b.max_results,
-        ),
-    ),
-    "models.get": (
-        None,
-        lambda s, p, q, b: s.models.get(
-            p["workspace"], p["name"], q.get("version"), q.get("label")
-        ),
-    ),
-    "models.update": (
-        ModelUpdate,
-        lambda s, p, q, b: s.models.update(
-            p["workspace"],
-            p["name"],
-            p["version"],
-            description=b.description,
-            tags=b.tags,
-            properties=b.properties,
-        ),
-    ),
-    "models.archive": (
-        None,
-        lambda s, p, q, b: s.models.archive(p["workspace"], p["name"], p["version"]),
-    ),
-    "models.restore": (
-        None,
-        lambda s, p, q, b: s.models.archive(p["workspace"], p["name"], p["version"], False),
-    ),
-    "models.set_label": (
-        ModelLabelSet,
-        lambda s, p, q, b: s.models.set_label(p["workspace"], p["name"], p["label"], b.version),
-    ),
     "models.files_list": (
         None,
         lambda s, p, q, b: s.models.list_files(p["workspace"], p["name"], p["version"]),
@@ -176,44 +175,6 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
     ),
     "vault.rotate_key": (None, lambda s, p, q, b: s.secrets.rotate_key()),
     "data.create": (DataCreate, lambda s, p, q, b: s.data.create(p["workspace"], b)),
-    "data.search": (
-        DataListQuery,
-        lambda s, p, q, b: s.data.list(
-            p["workspace"],
-            name=b.name,
-            tags=b.tags,
-            include_archived=b.include_archived,
-            page_token=b.page_token,
-            max_results=b.max_results,
-        ),
-    ),
-    "data.get": (
-        None,
-        lambda s, p, q, b: s.data.get(p["workspace"], p["name"], q.get("version"), q.get("label")),
-    ),
-    "data.update": (
-        DataUpdate,
-        lambda s, p, q, b: s.data.update(
-            p["workspace"],
-            p["name"],
-            p["version"],
-            description=b.description,
-            tags=b.tags,
-            properties=b.properties,
-        ),
-    ),
-    "data.archive": (
-        None,
-        lambda s, p, q, b: s.data.archive(p["workspace"], p["name"], p["version"]),
-    ),
-    "data.restore": (
-        None,
-        lambda s, p, q, b: s.data.archive(p["workspace"], p["name"], p["version"], False),
-    ),
-    "data.set_label": (
-        DataLabelSet,
-        lambda s, p, q, b: s.data.set_label(p["workspace"], p["name"], p["label"], b.version),
-    ),
     "data.files": (
         None,
         lambda s, p, q, b: s.data.list_files(p["workspace"], p["name"], p["version"]),
@@ -221,17 +182,6 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
     "environments.create": (
         EnvironmentCreate,
         lambda s, p, q, b: s.environments.create(p["workspace"], b),
-    ),
-    "environments.search": (
-        EnvironmentListQuery,
-        lambda s, p, q, b: s.environments.list(
-            p["workspace"],
-            name=b.name,
-            tags=b.tags,
-            include_archived=b.include_archived,
-            page_token=b.page_token,
-            max_results=b.max_results,
-        ),
     ),
     "environments.build": (
         None,
@@ -245,37 +195,6 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
             p["workspace"], p["name"], q.get("version"), q.get("label")
         ),
     ),
-    "environments.get": (
-        None,
-        lambda s, p, q, b: s.environments.get(
-            p["workspace"], p["name"], q.get("version"), q.get("label")
-        ),
-    ),
-    "environments.update": (
-        EnvironmentUpdate,
-        lambda s, p, q, b: s.environments.update(
-            p["workspace"],
-            p["name"],
-            p["version"],
-            description=b.description,
-            tags=b.tags,
-            properties=b.properties,
-        ),
-    ),
-    "environments.archive": (
-        None,
-        lambda s, p, q, b: s.environments.archive(p["workspace"], p["name"], p["version"]),
-    ),
-    "environments.restore": (
-        None,
-        lambda s, p, q, b: s.environments.archive(p["workspace"], p["name"], p["version"], False),
-    ),
-    "environments.set_label": (
-        EnvironmentLabelSet,
-        lambda s, p, q, b: s.environments.set_label(
-            p["workspace"], p["name"], p["label"], b.version
-        ),
-    ),
     "computes.list": (None, lambda s, p, q, b: s.computes.list(p["workspace"])),
     "computes.create": (ComputeCreate, lambda s, p, q, b: s.computes.create(p["workspace"], b)),
     "computes.get": (None, lambda s, p, q, b: s.computes.get(p["workspace"], p["name"])),
@@ -284,6 +203,9 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         lambda s, p, q, b: s.computes.update(p["workspace"], p["name"], b),
     ),
     "computes.delete": (None, lambda s, p, q, b: s.computes.delete(p["workspace"], p["name"])),
+    **_versioned_handlers(ops.MODELS_ASSET, lambda s: s.models),
+    **_versioned_handlers(ops.DATA_ASSET, lambda s: s.data),
+    **_versioned_handlers(ops.ENVIRONMENTS_ASSET, lambda s: s.environments),
 }
 
 
@@ -349,14 +271,9 @@ class InProcessTransport:
 
     def download(self, op: ops.Operation, params: dict[str, str], dest: BinaryIO) -> None:
         """Copy a run's (or a model or data version's) file into ``dest``."""
-        if op.name == ops.DATA_FILE_GET.name:
-            with self.services.data.open_file(
-                params["workspace"], params["name"], params["version"], params["path"]
-            ) as src:
-                shutil.copyfileobj(src, dest, 1024 * 1024)
-            return
-        if op.name == ops.MODELS_FILE_GET.name:
-            with self.services.models.open_file(
+        if op.name in (ops.DATA_FILE_GET.name, ops.MODELS_FILE_GET.name):
+            kind = self.services.data if op.name == ops.DATA_FILE_GET.name else self.services.models
+            with kind.open_file(
                 params["workspace"], params["name"], params["version"], params["path"]
             ) as src:
                 shutil.copyfileobj(src, dest, 1024 * 1024)

@@ -16,7 +16,13 @@ API_PREFIXES = ("/api/2.0", "/ajax-api/2.0")
 
 def install(app: FastAPI) -> None:
     """Register the MLflow routes on ``app`` (after Basalt's own routes)."""
-    from basalt.server.mlflow_compat import artifacts, logged_models, registry, routes
+    from basalt.server.mlflow_compat import (
+        artifacts,
+        logged_models,
+        metrics,
+        registry,
+        routes,
+    )
 
     for base in ("", WORKSPACE_PREFIX):
         for api in API_PREFIXES:
@@ -24,6 +30,7 @@ def install(app: FastAPI) -> None:
             app.include_router(artifacts.router, prefix=base + api)
             app.include_router(registry.router, prefix=base + api)
             app.include_router(logged_models.router, prefix=base + api)
+            app.include_router(metrics.router, prefix=base + api)
         app.include_router(routes.root_router, prefix=base)
     for base in ("", WORKSPACE_PREFIX):
         for api in ("/api", "/ajax-api"):

@@ -7,6 +7,7 @@ run's files under ``models/<model_id>/``, so its ``artifact_uri`` is
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -207,4 +208,19 @@ def log_outputs(services: ServicesDep, workspace: WorkspaceDep, body: wire.LogOu
     """Record the models a run produced (run property ``basalt.outputs``)."""
     outputs = [(m.model_id, m.step) for m in body.models]
     services.logged_models.log_outputs(workspace, body.run_id, outputs)
+    return ok()
+
+
+@router.post("/mlflow/runs/log-model")
+def log_model_2x(services: ServicesDep, workspace: WorkspaceDep, body: wire.LogModel) -> Response:
+    """Record an MLflow 2.x model in the run's ``mlflow.log-model.history`` tag."""
+    try:
+        model = json.loads(body.model_json)
+    except ValueError:
+        model = None
+    if not isinstance(model, dict):
+        raise invalid(
+            "model_json", f"Malformed model info. \n {body.model_json} \n is not a valid JSON."
+        )
+    services.logged_models.record_model_history(workspace, body.run_id, model)
     return ok()

@@ -392,9 +392,7 @@ fallback_router = APIRouter(route_class=MlflowRoute, include_in_schema=False)
 # client stops with a clear message; any other path is ENDPOINT_NOT_FOUND (404), which the
 # client reads as "this server is older" and may fall back from.
 _NOT_YET: dict[str, str] = {
-    "runs/log-model": "MLflow 2.x model logging (runs/log-model)",
     "traces": "MLflow traces",
-    "metrics/get-history-bulk-interval": "bulk metric history (used by MLflow's UI)",
 }
 _ANY = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
