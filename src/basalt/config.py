@@ -54,6 +54,13 @@ class ServerSettings(BaseModel):
 
     host: str = Field(default="127.0.0.1", description="Address to listen on.")
     port: int = Field(default=5280, description="TCP port to listen on.")
+    auth: Literal["token", "none"] = Field(
+        default="token",
+        description="token: every route but /healthz and login needs a token (the default); "
+        "none: no login, for one person on one machine (loopback only).",
+    )
+    max_body_mb: int = Field(default=1024, ge=1, description="Largest request body, in MiB.")
+    workers: int = Field(default=1, ge=1, le=64, description="Server processes.")
 
 
 class ComputeSettings(BaseModel):

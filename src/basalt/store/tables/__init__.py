@@ -4,6 +4,7 @@ from basalt.store.tables.assets import AssetLabelRow, AssetVersionRow
 from basalt.store.tables.base import Base
 from basalt.store.tables.computes import ComputeRow
 from basalt.store.tables.experiments import ExperimentRow, ExperimentTagRow
+from basalt.store.tables.identity import AuditRow, MembershipRow, TokenRow, UserRow
 from basalt.store.tables.runs import (
     LatestMetricRow,
     MetricChunkRow,
@@ -17,6 +18,10 @@ from basalt.store.tables.workspaces import WorkspaceRow
 
 __all__ = [
     "AssetLabelRow",
+    "AuditRow",
+    "MembershipRow",
+    "TokenRow",
+    "UserRow",
     "AssetVersionRow",
     "Base",
     "ComputeRow",
