@@ -146,9 +146,10 @@ class JobRunner:
     # --- while it runs ------------------------------------------------------------------------
 
     def _watch(self, proc: UserProcess, timeout: int | None) -> int:
-        started = time.monotonic()
-        next_cancel = started + CANCEL_CHECK_S
-        next_sample = started + 1.0
+        started = proc.started_at  # the command may have started before the runner got here
+        now = time.monotonic()
+        next_cancel = now + CANCEL_CHECK_S
+        next_sample = now + 0.5
         step = 0
         proc.sample()  # primes cpu_percent
         while True:

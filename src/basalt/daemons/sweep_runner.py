@@ -186,6 +186,10 @@ class SweepRunner(JobRunner):
 
     def _tell(self, trial: _Trial, sampler: Any, metric: str) -> None:
         value = trial.values[-1] if trial.values else None
+        if trial.terminated and trial.status == RunStatus.COMPLETED:
+            # It ended on its own before the cancel reached it: it was not stopped early.
+            trial.terminated = False
+            self.s.runs.delete_tag(self.ws, trial.name, SWEEP_EARLY_TERMINATED)
         if trial.terminated and trial.status != RunStatus.COMPLETED:
             state = "pruned"
         elif trial.status == RunStatus.COMPLETED and value is not None:
@@ -203,19 +207,22 @@ class SweepRunner(JobRunner):
 
     def _terminate(self, name: str, interval: int) -> None:
         trial = next(t for t in self.trials if t.name == name)
+        if not self._cancel(name):
+            return  # it ended meanwhile: nothing was stopped
         trial.terminated = True
         self.s.runs.log_batch(self.ws, name, LogBatch(tags={SWEEP_EARLY_TERMINATED: "true"}))
         self.log(
             f"[basalt] trial {trial.index} ({name}) stopped by the early-termination policy "
             f"at interval {interval}"
         )
-        self._cancel(name)
 
-    def _cancel(self, name: str) -> None:
+    def _cancel(self, name: str) -> bool:
+        """Ask a trial to stop; False when it had already ended."""
         try:
             self.s.job_runs.cancel(self.ws, name)
         except ConflictError:
-            pass  # it ended meanwhile
+            return False
+        return True
 
     def _drain(self, sampler: Any = None, metric: str = "") -> None:
         """Cancel every active trial and wait (a while) for them to end."""

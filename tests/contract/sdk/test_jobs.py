@@ -288,7 +288,7 @@ def test_system_metrics_are_sampled(client: Any) -> None:
     from basalt import command
 
     job = command(
-        command=f"{sys.executable} -c 'import time; x = bytearray(50_000_000); time.sleep(2)'",
+        command=f"{sys.executable} -c 'import time; x = bytearray(50_000_000); time.sleep(6)'",
         environment=HOST_ENV,
     )
     run = done(client, client.jobs.create_or_update(job).name)
