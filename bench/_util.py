@@ -165,7 +165,10 @@ class Server:
         ]
         began = time.perf_counter()
         self.proc = subprocess.Popen(
-            cmd, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            cmd,
+            env=child_env(BASALT_SERVER__AUTH="none"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         with httpx.Client(timeout=1.0) as http:
             while time.perf_counter() - began < timeout:

@@ -15,11 +15,15 @@ PG_ADMIN_URL = os.environ.get(
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Drop BASALT_* and MLFLOW_* variables so a developer's shell cannot leak into tests."""
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Drop BASALT_* and MLFLOW_* variables so a developer's shell cannot leak into tests.
+
+    The user's config file (``basalt login``) is looked for in an empty folder, too.
+    """
     for key in list(os.environ):
         if key.startswith(("BASALT_", "MLFLOW_")):
             monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
 
 
 def _pg_available() -> bool:
@@ -134,12 +138,34 @@ def services(settings):  # type: ignore[no-untyped-def]
     svc.close()
 
 
+def no_auth(settings):  # type: ignore[no-untyped-def]
+    """``settings`` with the server's authentication off (``--auth none``)."""
+    server = settings.server.model_copy(update={"auth": "none"})
+    return settings.model_copy(update={"server": server})
+
+
 @pytest.fixture
 def app(settings, services):  # type: ignore[no-untyped-def]
-    """The FastAPI app sharing ``services``."""
+    """The FastAPI app sharing ``services``, authentication off (raw-request tests)."""
+    from basalt.server.app import create_app
+
+    return create_app(no_auth(settings), services=services)
+
+
+@pytest.fixture
+def auth_app(settings, services):  # type: ignore[no-untyped-def]
+    """The FastAPI app sharing ``services``, with token authentication (the default)."""
     from basalt.server.app import create_app
 
     return create_app(settings, services=services)
+
+
+def admin_token(services) -> str:  # type: ignore[no-untyped-def]
+    """The secret of the store's first administrator token (created on first use)."""
+    created = services.identity.ensure_admin()
+    if created is None:
+        raise AssertionError("the store already has users")
+    return str(created.secret.get_secret_value())
 
 
 @pytest.fixture(
@@ -149,12 +175,12 @@ def app(settings, services):  # type: ignore[no-untyped-def]
         pytest.param("http-postgresql", marks=pytest.mark.postgres),
     ]
 )
-def client(request: pytest.FixtureRequest, settings, services, app):  # type: ignore[no-untyped-def]
+def client(request: pytest.FixtureRequest, settings, services, auth_app):  # type: ignore[no-untyped-def]
     """The SDK client over both transports, on SQLite and on PostgreSQL.
 
     ``inprocess`` round-trips every request and response through JSON; ``http`` goes through
-    the FastAPI app with TestClient (no socket); ``http-postgresql`` does the same on a fresh
-    PostgreSQL database.
+    the FastAPI app with TestClient (no socket) as the server's first administrator (token
+    authentication on); ``http-postgresql`` does the same on a fresh PostgreSQL database.
     """
     from fastapi.testclient import TestClient
 
@@ -169,8 +195,10 @@ def client(request: pytest.FixtureRequest, settings, services, app):  # type: ig
         yield Client(settings=settings, transport=transport)
         return
     if request.param == "http":
-        with TestClient(app) as http:
-            yield Client(settings=settings, transport=HttpTransport("http://testserver", http=http))
+        token = admin_token(services)
+        with TestClient(auth_app) as http:
+            transport = HttpTransport("http://testserver", token=token, http=http)
+            yield Client(settings=settings, transport=transport)
         return
     pg_settings = settings.model_copy(
         update={
@@ -179,9 +207,9 @@ def client(request: pytest.FixtureRequest, settings, services, app):  # type: ig
     )
     pg_services = Services(pg_settings)
     try:
+        token = admin_token(pg_services)
         with TestClient(create_app(pg_settings, services=pg_services)) as http:
-            yield Client(
-                settings=pg_settings, transport=HttpTransport("http://testserver", http=http)
-            )
+            transport = HttpTransport("http://testserver", token=token, http=http)
+            yield Client(settings=pg_settings, transport=transport)
     finally:
         pg_services.close()

@@ -251,8 +251,57 @@ def load_settings(workspace: Path | str | None = None, **overrides: Any) -> Sett
     from_env = Settings()  # environment + defaults only
     env_set = from_env.model_dump(exclude_unset=True)
     merged = _deep_merge(_deep_merge(file_values, env_set), overrides)
+    _apply_user_config(merged, in_workspace=found is not None)
     merged["workspace"] = found
     return Settings.model_validate(merged)
+
+
+def user_config_file() -> Path:
+    """The user's own config file, written by ``basalt login``.
+
+    ``$XDG_CONFIG_HOME/basalt/config.toml``, else ``~/.config/basalt/config.toml``.
+    """
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "basalt" / CONFIG_FILE
+
+
+def _apply_user_config(merged: dict[str, Any], *, in_workspace: bool) -> None:
+    """Fill ``url`` and ``token`` from the user's config file, below every other source.
+
+    Its ``url`` applies only outside an embedded workspace (a workspace folder keeps working
+    on its own store); its ``token`` only for the server it was stored for.
+    """
+    path = user_config_file()
+    if not path.is_file():
+        return
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return
+    url = values.get("url")
+    if not isinstance(url, str) or not url:
+        return
+    if not merged.get("url") and not in_workspace:
+        merged["url"] = url
+    same = str(merged.get("url") or "").rstrip("/") == url.rstrip("/")
+    if same and not merged.get("token") and isinstance(values.get("token"), str):
+        merged["token"] = values["token"]
+
+
+def save_user_config(url: str, token: str) -> Path:
+    """Store a server's URL and token in the user's config file, readable by the user only."""
+    path = user_config_file()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    text = f"# Written by 'basalt login'.\nurl = {_toml_str(url)}\ntoken = {_toml_str(token)}\n"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    path.chmod(0o600)
+    return path
+
+
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def environ_snapshot() -> dict[str, str]:

@@ -131,3 +131,10 @@ class UserCodeError(BasaltError):
 def invalid(field: str, message: str) -> InvalidArgumentError:
     """Build an InvalidArgumentError that names ``field`` in its details."""
     return InvalidArgumentError(message, details={"field": field})
+
+
+class TooManyRequestsError(BasaltError):
+    """Too many attempts (failed logins); wait and try again."""
+
+    code = "too_many_requests"
+    http_status = 429

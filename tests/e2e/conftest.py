@@ -41,6 +41,8 @@ def user_env(**extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("BASALT_", "MLFLOW_")) and k != "PYTHONDONTWRITEBYTECODE"
     }
+    # NOTE: keep a developer's ~/.config/basalt/config.toml (from 'basalt login') out of tests.
+    env["XDG_CONFIG_HOME"] = str(Path(__file__).parent / "no-user-config")
     env["COLUMNS"] = str(COLUMNS)
     env["NO_COLOR"] = "1"
     env.update(extra)
@@ -205,14 +207,17 @@ class Started:
     server: LiveServer
 
 
-def start_server(cwd: Path, log: Path, *extra: str, artifacts: Path | None = None) -> Started:
+def start_server(
+    cwd: Path, log: Path, *extra: str, artifacts: Path | None = None, auth: str = "none"
+) -> Started:
+    """``basalt server start`` on a free port; authentication off unless ``auth="token"``."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as log_file:
         proc = subprocess.Popen(
             [str(BASALT), "server", "start", "--port", str(port), *extra],
             cwd=cwd,
-            env=user_env(),
+            env=user_env(BASALT_SERVER__AUTH=auth),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
@@ -255,6 +260,7 @@ class E2E:
     run_python = staticmethod(run_python)
     wait_for = staticmethod(wait_for)
     stop_server = staticmethod(stop_server)
+    start_server = staticmethod(start_server)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import typer
 
 from basalt._version import __version__
 from basalt.cli import (
+    audit,
     compute,
     data,
     db,
@@ -19,9 +20,12 @@ from basalt.cli import (
     importer,
     init,
     job,
+    login,
     model,
     secret,
     server,
+    token,
+    user,
     workspace,
 )
 from basalt.cli.context import Context, OutputFormat
@@ -85,8 +89,12 @@ app.add_typer(environment.app, name="environment")
 app.add_typer(compute.app, name="compute")
 app.add_typer(secret.app, name="secret")
 app.add_typer(server.app, name="server")
+app.add_typer(audit.app, name="audit")
 app.add_typer(db.app, name="db")
 app.add_typer(importer.app, name="import")
+app.add_typer(user.app, name="user")
+app.add_typer(token.app, name="token")
+app.command("login")(login.login)
 
 
 def run() -> None:

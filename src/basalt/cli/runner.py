@@ -36,7 +36,14 @@ def _serve_api(services: Services) -> Callable[[socket.socket], Callable[[], Non
 
             from basalt.server.app import create_app
 
-            app = create_app(services.settings, services=services)
+            # NOTE: no authentication on the in-job API: it listens on loopback for this one
+            # job, whose code already runs as the server's user with the store's settings in
+            # its environment, so a token would protect nothing that code cannot reach.
+            settings = services.settings
+            server_settings = settings.server.model_copy(update={"auth": "none"})
+            app = create_app(
+                settings.model_copy(update={"server": server_settings}), services=services
+            )
             server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
             holder["server"] = server
             if not stopping.is_set():

@@ -10,11 +10,14 @@ import typer
 
 from basalt.cli.context import ctx_of
 from basalt.cli.output import say
-from basalt.config import Settings, load_settings
+from basalt.config import Settings, load_settings, settings_env
 from basalt.errors import InvalidArgumentError, NotFoundError, UnavailableError
 from basalt.logging import configure_logging
 
 app = typer.Typer(help="Run the Basalt server.", no_args_is_help=True)
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+APP_FACTORY = "basalt.server.app:app_from_env"
 
 
 @app.command("start")
@@ -32,13 +35,25 @@ def start(
     artifacts: str | None = typer.Option(
         None, "--artifacts", help="Artifact root: a folder or s3://bucket/prefix."
     ),
+    auth: str | None = typer.Option(
+        None,
+        "--auth",
+        help="token (default): every call needs an API token; none: no login, loopback only.",
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, max=64, help="Server processes (default 1)."
+    ),
 ) -> None:
     """Serve the REST API at /api/v1 (OpenAPI at /openapi.json, health at /healthz).
 
     Without --store it serves the workspace found from here (like every other command).
 
+    On a new store with --auth token it creates the administrator 'admin' and prints its
+    token once. --workers N runs N server processes on one port; the job scheduler runs once,
+    in the parent process.
+
     Example: basalt server start --port 5280 --store postgresql+psycopg://basalt@db/basalt
-    --artifacts s3://ml-artifacts/basalt
+    --artifacts s3://ml-artifacts/basalt --workers 4
     """
     overrides: dict[str, dict[str, object]] = {"server": {}}
     if host:
@@ -49,8 +64,17 @@ def start(
         overrides["store"] = {"url": store}
     if artifacts:
         overrides["artifacts"] = {"url": artifacts}
+    if auth is not None:
+        if auth not in ("token", "none"):
+            raise InvalidArgumentError(
+                f"--auth must be token or none, not {auth!r}", details={"field": "auth"}
+            )
+        overrides["server"]["auth"] = auth
+    if workers is not None:
+        overrides["server"]["workers"] = workers
     settings = load_settings(ctx_of(ctx).workspace, **overrides)
     _check_sources(settings)
+    _check_auth(settings)
     configure_logging(settings.logging)
     # NOTE: bind before building the app, so a busy port fails fast and --port 0 can report
     # the port it got; uvicorn then serves on this very socket.
@@ -62,7 +86,7 @@ def start(
     from basalt.services.container import Services
 
     services = Services(settings)
-    app_ = create_app(settings, services=services)
+    admin_token = _ensure_admin(services) if settings.server.auth == "token" else None
     scheduler = SchedulerLoop(services, settings.compute.scheduler_interval)
     bound_port = sock.getsockname()[1]
     shown_host = (
@@ -72,10 +96,33 @@ def start(
         f"Basalt server on http://{shown_host}:{bound_port} "
         f"(store {_safe(settings.store_url())}, artifacts {_safe(settings.artifacts_url())})"
     )
-    config = uvicorn.Config(app_, log_level="warning", access_log=False)
+    if admin_token is not None:
+        say(f"Administrator token (shown once): {admin_token}")
+        say(
+            f"Sign in with: basalt login --url http://{shown_host}:{bound_port} --token "
+            "(and paste the token when asked)"
+        )
+    n_workers = settings.server.workers
+    if n_workers > 1:
+        # NOTE: workers are spawned processes that import the app by name and rebuild
+        # Settings from BASALT_* variables; the scheduler loop stays in this one process
+        # (claims are atomic, so a kick from a worker's submission is safe too).
+        os.environ.update(_worker_env(settings))  # noqa: TID251 - handed to uvicorn's workers
+        config = uvicorn.Config(
+            APP_FACTORY, factory=True, workers=n_workers, log_level="warning", access_log=False
+        )
+    else:
+        config = uvicorn.Config(
+            create_app(settings, services=services), log_level="warning", access_log=False
+        )
     scheduler.start()  # starts queued jobs and notices dead runners; jobs run on this machine
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        if n_workers > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[sock])
     finally:
         scheduler.stop()
         services.close()
@@ -96,6 +143,48 @@ def _check_sources(settings: Settings) -> None:
             "the server inside a workspace",
             details={"field": "artifacts"},
         )
+
+
+def _check_auth(settings: Settings) -> None:
+    """Refuse ``--auth none`` on anything but a loopback address."""
+    host = settings.server.host.strip("[]")
+    if settings.server.auth == "none" and host not in LOOPBACK_HOSTS:
+        raise InvalidArgumentError(
+            f"--auth none is only allowed on a loopback address (127.0.0.1, ::1, localhost), "
+            f"not {settings.server.host}; use --auth token to serve a team",
+            details={"field": "auth"},
+        )
+
+
+def _ensure_admin(services: object) -> str | None:
+    """On a store with no users, create the first administrator; its token's secret, once."""
+    identity = getattr(services, "identity", None)
+    ensure = getattr(identity, "ensure_admin", None)
+    if ensure is None:
+        return None
+    created = ensure()
+    if created is None:
+        return None
+    return str(created.secret.get_secret_value())
+
+
+def _worker_env(settings: Settings) -> dict[str, str]:
+    """The BASALT_* variables from which each worker rebuilds these settings."""
+    env = settings_env(settings)
+    server = settings.server
+    env.update(
+        {
+            "BASALT_SERVER__HOST": server.host,
+            "BASALT_SERVER__AUTH": server.auth,
+            "BASALT_SERVER__MAX_BODY_MB": str(server.max_body_mb),
+            "BASALT_SERVER__WORKERS": str(server.workers),
+            "BASALT_STORE__POOL_SIZE": str(settings.store.pool_size),
+            "BASALT_LOGGING__FORMAT": settings.logging.format,
+        }
+    )
+    if settings.vault.key is not None:
+        env["BASALT_VAULT__KEY"] = settings.vault.key.get_secret_value()
+    return env
 
 
 def _bind(host: str, port: int) -> socket.socket:

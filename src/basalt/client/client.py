@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from basalt.client.operations.audit import AuditOperations
 from basalt.client.operations.computes import ComputeOperations
 from basalt.client.operations.data import DataOperations
 from basalt.client.operations.environments import EnvironmentOperations
 from basalt.client.operations.experiments import ExperimentOperations
+from basalt.client.operations.identity import TokenOperations, UserOperations
 from basalt.client.operations.jobs import JobOperations
 from basalt.client.operations.models import ModelOperations
 from basalt.client.operations.secrets import SecretOperations
@@ -62,6 +64,8 @@ class Client:
         self.workspace_name = self.settings.workspace_name
         self._transport = transport or self._make_transport(http)
         self.workspaces = WorkspaceOperations(self._transport)
+        self.users = UserOperations(self._transport)
+        self.tokens = TokenOperations(self._transport)
         self.experiments = ExperimentOperations(self._transport, self.workspace_name)
         self.jobs = JobOperations(
             self._transport,
@@ -73,6 +77,7 @@ class Client:
         self.secrets = SecretOperations(self._transport, self.workspace_name)
         self.environments = EnvironmentOperations(self._transport, self.workspace_name)
         self.compute = ComputeOperations(self._transport, self.workspace_name)
+        self.audit = AuditOperations(self._transport)
 
     def _make_transport(self, http: httpx.Client | None) -> Transport:
         s = self.settings

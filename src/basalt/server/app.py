@@ -6,18 +6,22 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from basalt._version import __version__
-from basalt.config import Settings
-from basalt.server import errors, mlflow_compat
+from basalt.config import Settings, load_settings
+from basalt.server import auth, errors, mlflow_compat
+from basalt.server.audit import AuditMiddleware, AuditWriter
+from basalt.server.limits import BodyLimitMiddleware
 from basalt.server.routes import (
+    audit,
     computes,
     data,
     environments,
     experiments,
     health,
+    identity,
     jobs,
     models,
     runs,
@@ -86,10 +90,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     """
     owned = services is None
     svc = services or Services(settings)
+    audit_writer = AuditWriter(svc.audit)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        audit_writer.close()
         if owned:
             svc.close()
 
@@ -98,11 +104,18 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         version=__version__,
         description="Open machine-learning workspace: tracking, jobs, registry, endpoints.",
         lifespan=lifespan,
+        dependencies=[Depends(auth.enforce)],
     )
     app.state.services = svc
+    app.state.audit_writer = audit_writer
+    app.state.auth = settings.server.auth
     errors.install(app)
 
+    # NOTE: the last added is outermost: audit sees every answer (a 413 too), and the size
+    # limit sits inside the request id so its 413 carries the id.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_mb * 2**20)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(AuditMiddleware, writer=audit_writer)
 
     for module in (
         health,
@@ -115,7 +128,18 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         environments,
         computes,
         jobs,
+        identity,
+        audit,
     ):
         app.include_router(module.router)
     mlflow_compat.install(app)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app built from ``BASALT_*`` variables: the factory of ``--workers N`` (N > 1).
+
+    ``basalt server start`` sets the variables (``config.settings_env`` plus the server's
+    own) before uvicorn starts its worker processes, each of which calls this.
+    """
+    return create_app(load_settings())

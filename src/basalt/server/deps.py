@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from basalt.server.auth import principal_of
 from basalt.services.container import Services
+from basalt.spec.auth import Principal
 
 
 def get_services(request: Request) -> Services:
@@ -16,3 +18,5 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+PrincipalDep = Annotated[Principal, Depends(principal_of)]

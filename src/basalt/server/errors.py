@@ -12,7 +12,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from basalt.errors import BasaltError, InternalError, InvalidArgumentError, NotFoundError
+from basalt.errors import (
+    BasaltError,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    UnauthenticatedError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +29,11 @@ def _request_id(request: Request) -> str:
 
 
 def _respond(request: Request, error: BasaltError, status: int | None = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, UnauthenticatedError) else None
     return JSONResponse(
-        error.to_envelope(_request_id(request)), status_code=status or error.http_status
+        error.to_envelope(_request_id(request)),
+        status_code=status or error.http_status,
+        headers=headers,
     )
 
 

@@ -8,12 +8,15 @@ from basalt._internal.clock import Clock, SystemClock
 from basalt.artifacts import ArtifactStore
 from basalt.compute.local import LocalDriver
 from basalt.config import DEFAULT_WORKSPACE_NAME, Settings, environ_snapshot, settings_env
+from basalt.services.access import AccessService
+from basalt.services.audit import AuditService
 from basalt.services.computes import ComputeService
 from basalt.services.data import DataService
 from basalt.services.datastores import DatastoreService
 from basalt.services.environment_builds import EnvironmentBuildService
 from basalt.services.environments import EnvironmentService
 from basalt.services.experiments import ExperimentService
+from basalt.services.identity import IdentityService
 from basalt.services.job_prepare import JobPreparer
 from basalt.services.job_runs import JobRunService
 from basalt.services.jobs import JobService
@@ -58,6 +61,9 @@ class Services:
         self.uow = UnitOfWork(self.engine)
         self.artifacts = ArtifactStore.from_settings(settings.artifacts, settings.artifacts_url())
         self.workspaces = WorkspaceService(self.uow, self.clock)
+        self.identity = IdentityService(self.uow, self.clock)
+        self.access = AccessService(self.uow, self.clock)
+        self.audit = AuditService(self.uow, self.clock)
         self.experiments = ExperimentService(self.uow, self.clock)
         self.runs = RunService(self.uow, self.clock, self.experiments, self.artifacts)
         self.logged_models = LoggedModelService(self.uow, self.clock, self.runs)

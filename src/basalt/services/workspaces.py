@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from basalt._internal.clock import Clock
 from basalt.errors import AlreadyExistsError, NotFoundError
 from basalt.spec.workspaces import Workspace, WorkspaceCreate
+from basalt.store.repos.identity import IdentityRepo
 from basalt.store.repos.workspaces import WorkspaceRepo
-from basalt.store.tables import WorkspaceRow
+from basalt.store.tables import MembershipRow, WorkspaceRow
 from basalt.store.uow import Session, UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -25,8 +27,8 @@ class WorkspaceService:
         self.uow = uow
         self.clock = clock
 
-    def create_workspace(self, body: WorkspaceCreate) -> Workspace:
-        """Create a workspace.
+    def create_workspace(self, body: WorkspaceCreate, owner: str | None = None) -> Workspace:
+        """Create a workspace; ``owner`` (a user's name, if it has an account) becomes its Owner.
 
         Raises:
             AlreadyExistsError: The name is taken.
@@ -44,6 +46,8 @@ class WorkspaceService:
 
             # Every workspace has a `local` compute target, created in the same transaction.
             session.add(local_compute_row(row.id, now))
+            if owner is not None:
+                _add_owner(session, row.id, owner, now)
             session.flush()
             logger.info("created workspace %s", body.name)
             return _to_spec(row)
@@ -74,6 +78,14 @@ class WorkspaceService:
         """Every workspace, by name."""
         with self.uow() as session:
             return [_to_spec(r) for r in WorkspaceRepo(session).list()]
+
+
+def _add_owner(session: Session, workspace_id: int, owner: str, now: datetime) -> None:
+    user = IdentityRepo(session).user(owner)
+    if user is not None:
+        session.add(
+            MembershipRow(workspace_id=workspace_id, user_id=user.id, role="Owner", created_at=now)
+        )
 
 
 def _not_found(name: str) -> NotFoundError:

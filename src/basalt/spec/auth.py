@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 
 from basalt.spec.common import JSON, Entity, Name, SpecModel
+from basalt.spec.secrets import SecretValue
 
 
 class Role(StrEnum):
@@ -52,6 +53,7 @@ _OVERRIDES: dict[str, Permission] = {
     "workspaces.list": Permission.SELF,
     "workspaces.create": Permission.ADMIN,
     "vault.rotate_key": Permission.ADMIN,
+    "audit.list": Permission.ADMIN,  # the server-wide log; a workspace's log needs MANAGE
     "runs.search": Permission.READ,
     "models.search": Permission.READ,
     "models.blobs_missing": Permission.WRITE,
@@ -106,7 +108,7 @@ class UserCreate(SpecModel):
     """Body of a user's creation (administrators only)."""
 
     name: Name
-    password: SecretStr | None = Field(
+    password: SecretValue | None = Field(
         default=None, description="Password for `basalt login`; tokens work without one."
     )
     admin: bool = False
@@ -150,14 +152,14 @@ class Token(Entity):
 class TokenCreated(Token):
     """A new token, with its secret (shown this once)."""
 
-    secret: SecretStr
+    secret: SecretValue  # masked in reprs and logs; in clear in this one JSON answer
 
 
 class LoginRequest(SpecModel):
     """Sign in with a password; the answer is a new personal token."""
 
     user: str
-    password: SecretStr
+    password: SecretValue
     token_name: str = "login"  # noqa: S105 - a token's name, not a secret
     expires_in_days: int | None = Field(default=30, ge=1, le=3650)
 

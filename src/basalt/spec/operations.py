@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from basalt.spec.assets import AssetLabelSet, AssetListQuery, AssetUpdate
+from basalt.spec.auth import AuditEvent, Member, Token, TokenCreated, User
 from basalt.spec.common import Page
 from basalt.spec.compute import Compute
 from basalt.spec.data import Data, DataLabelSet, DataListQuery, DataUpdate
@@ -222,3 +223,29 @@ ENVIRONMENTS_BUILD = _op(
 ENVIRONMENTS_DOCKERFILE = _op(
     "environments.dockerfile", "GET", f"{ENVIRONMENTS}/{{name}}/dockerfile", DockerContext
 )
+
+# NOTE: the server-wide log is for administrators; a workspace's log is for its Owners.
+AUDIT_LIST = _op("audit.list", "GET", f"{API_PREFIX}/audit", Page[AuditEvent])
+AUDIT_LIST_WORKSPACE = _op("audit.list_workspace", "GET", f"{WS}/audit", Page[AuditEvent])
+
+# Identity and access (server mode): users, tokens, sign-in, memberships.
+USERS_LIST = _op("users.list", "GET", f"{API_PREFIX}/users", list[User])
+USERS_CREATE = _op("users.create", "POST", f"{API_PREFIX}/users", User)
+USERS_DISABLE = _op("users.disable", "POST", f"{API_PREFIX}/users/{{user}}/disable", User)
+USERS_ENABLE = _op("users.enable", "POST", f"{API_PREFIX}/users/{{user}}/enable", User)
+TOKENS_LIST = _op("tokens.list", "GET", f"{API_PREFIX}/tokens", list[Token])
+TOKENS_CREATE = _op("tokens.create", "POST", f"{API_PREFIX}/tokens", TokenCreated)
+TOKENS_REVOKE = _op("tokens.revoke", "DELETE", f"{API_PREFIX}/tokens/{{token_id}}", Token)
+LOGIN = _op("login", "POST", f"{API_PREFIX}/login", TokenCreated)
+ME = _op("me", "GET", f"{API_PREFIX}/me", User)
+MEMBERS_LIST = _op("members.list", "GET", f"{WS}/members", list[Member])
+MEMBERS_SET = _op("members.set", "PUT", f"{WS}/members/{{user}}", Member)
+MEMBERS_REMOVE = _op("members.remove", "DELETE", f"{WS}/members/{{user}}")
+
+PUBLIC_OPERATIONS = frozenset({HEALTH.name, LOGIN.name})
+"""Operations that need no credentials."""
+
+
+def all_operations() -> list[Operation]:
+    """Every operation defined in this module."""
+    return [v for v in globals().values() if isinstance(v, Operation)]

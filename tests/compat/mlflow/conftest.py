@@ -47,14 +47,44 @@ def _serve(app: Any) -> tuple[Any, threading.Thread, int]:
     return server, thread, port
 
 
+def _no_auth(settings: Any) -> Any:
+    """Settings with the server's authentication off (tests/contract/server tests it on)."""
+    server = settings.server.model_copy(update={"auth": "none"})
+    return settings.model_copy(update={"server": server})
+
+
 @pytest.fixture
 def basalt_server(settings, services, workspace_dir) -> Iterator[BasaltServer]:  # type: ignore[no-untyped-def]
     """``create_app`` on a socket, over the fresh workspace of the ``services`` fixture."""
     from basalt.server.app import create_app
 
-    server, thread, port = _serve(create_app(settings, services=services))
+    server, thread, port = _serve(create_app(_no_auth(settings), services=services))
     try:
         yield BasaltServer(f"http://127.0.0.1:{port}", services, Path(workspace_dir))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@dataclass
+class AuthServer:
+    """A Basalt server with token authentication on, and its administrator's token."""
+
+    url: str
+    services: Any
+    admin_token: str
+
+
+@pytest.fixture
+def auth_basalt_server(settings, services) -> Iterator[AuthServer]:  # type: ignore[no-untyped-def]
+    """``create_app`` on a socket with ``server.auth = "token"`` (the default)."""
+    from basalt.server.app import create_app
+
+    created = services.identity.ensure_admin()
+    server, thread, port = _serve(create_app(settings, services=services))
+    try:
+        url = f"http://127.0.0.1:{port}"
+        yield AuthServer(url, services, created.secret.get_secret_value())
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -102,7 +132,7 @@ def pg_basalt_server(settings, pg_url, workspace_dir) -> Iterator[BasaltServer]:
         update={"store": settings.store.model_copy(update={"url": pg_url})}
     )
     services = Services(pg_settings)
-    server, thread, port = _serve(create_app(pg_settings, services=services))
+    server, thread, port = _serve(create_app(_no_auth(pg_settings), services=services))
     try:
         yield BasaltServer(f"http://127.0.0.1:{port}", services, Path(workspace_dir))
     finally:

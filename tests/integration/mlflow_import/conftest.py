@@ -64,6 +64,9 @@ def mlflow_source(
     ws = tmp_path / "source-ws"
     (ws / ".basalt").mkdir(parents=True)
     settings = load_settings(ws)
+    settings = settings.model_copy(
+        update={"server": settings.server.model_copy(update={"auth": "none"})}
+    )
     services = Services(settings)
     server, thread, port = _serve(create_app(settings, services=services))
     try:

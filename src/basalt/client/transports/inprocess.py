@@ -14,9 +14,12 @@ from typing import Any, BinaryIO
 from pydantic import BaseModel
 
 from basalt.config import Settings
+from basalt.errors import InvalidArgumentError
 from basalt.services.assets import VersionedAssetService
 from basalt.services.container import Services
 from basalt.spec import operations as ops
+from basalt.spec.auth import LOCAL, AuditEvent, AuditQuery, MemberSet
+from basalt.spec.common import Page
 from basalt.spec.compute import ComputeCreate, ComputeUpdate
 from basalt.spec.data import DataCreate
 from basalt.spec.environments import EnvironmentCreate
@@ -30,8 +33,24 @@ from basalt.spec.workspaces import WorkspaceCreate
 Handler = Callable[[Services, dict[str, str], dict[str, Any], Any], Any]
 
 
+def _server_only(s: Services, p: dict[str, str], q: dict[str, Any], b: Any) -> Any:
+    raise InvalidArgumentError(
+        "Users, tokens and sign-in live on a server; run 'basalt server start' and "
+        "talk to it with --url (an embedded workspace has one person and no login)"
+    )
+
+
 def _files(s: Services, p: dict[str, str], q: dict[str, Any]) -> list[ArtifactFile]:
     return s.runs.list_artifacts(p["workspace"], p["name"], q.get("path") or "")
+
+
+def _audit(s: Services, p: dict[str, str], q: dict[str, Any]) -> Page[AuditEvent]:
+    fields = {k: v for k, v in q.items() if v is not None and k in AuditQuery.model_fields}
+    if "workspace" in p:
+        s.workspaces.get_workspace(p["workspace"])
+        fields["workspace"] = p["workspace"]
+        return s.audit.list(AuditQuery.model_validate(fields), [p["workspace"]])
+    return s.audit.list(AuditQuery.model_validate(fields), None)
 
 
 def _put_model_blob(s: Services, p: dict[str, str], source: Path | BinaryIO) -> BlobStored:
@@ -203,6 +222,31 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         lambda s, p, q, b: s.computes.update(p["workspace"], p["name"], b),
     ),
     "computes.delete": (None, lambda s, p, q, b: s.computes.delete(p["workspace"], p["name"])),
+    "audit.list": (None, lambda s, p, q, b: _audit(s, p, q)),
+    "audit.list_workspace": (None, lambda s, p, q, b: _audit(s, p, q)),
+    **{
+        op.name: (None, _server_only)
+        for op in (
+            ops.USERS_LIST,
+            ops.USERS_CREATE,
+            ops.USERS_DISABLE,
+            ops.USERS_ENABLE,
+            ops.TOKENS_LIST,
+            ops.TOKENS_CREATE,
+            ops.TOKENS_REVOKE,
+            ops.LOGIN,
+        )
+    },
+    "me": (None, lambda s, p, q, b: s.identity.me(LOCAL)),
+    "members.list": (None, lambda s, p, q, b: s.access.list_members(LOCAL, p["workspace"])),
+    "members.set": (
+        MemberSet,
+        lambda s, p, q, b: s.access.add_member(LOCAL, p["workspace"], p["user"], b.role),
+    ),
+    "members.remove": (
+        None,
+        lambda s, p, q, b: s.access.remove_member(LOCAL, p["workspace"], p["user"]),
+    ),
     **_versioned_handlers(ops.MODELS_ASSET, lambda s: s.models),
     **_versioned_handlers(ops.DATA_ASSET, lambda s: s.data),
     **_versioned_handlers(ops.ENVIRONMENTS_ASSET, lambda s: s.environments),

@@ -24,6 +24,7 @@ from basalt.errors import (
     InvalidArgumentError,
     NotFoundError,
     PermissionDeniedError,
+    TooManyRequestsError,
     UnauthenticatedError,
     UnavailableError,
 )
@@ -41,6 +42,7 @@ ERROR_CODES: dict[type[BasaltError], tuple[str, int]] = {
     ConflictError: ("INVALID_PARAMETER_VALUE", 400),
     UnauthenticatedError: ("UNAUTHENTICATED", 401),
     PermissionDeniedError: ("PERMISSION_DENIED", 403),
+    TooManyRequestsError: ("REQUEST_LIMIT_EXCEEDED", 429),
     UnavailableError: ("TEMPORARILY_UNAVAILABLE", 503),
     InternalError: ("INTERNAL_ERROR", 500),
 }
@@ -80,7 +82,10 @@ def error_response(request: Request, exc: Exception) -> Response:
         for cls in type(exc).__mro__:
             if cls in ERROR_CODES:
                 code, status = ERROR_CODES[cls]
-                return error_json(code, exc.message, status)
+                response = error_json(code, exc.message, status)
+                if status == 401:
+                    response.headers["WWW-Authenticate"] = 'Basic realm="basalt", Bearer'
+                return response
         return error_json("INTERNAL_ERROR", exc.message, 500)
     rid = getattr(request.state, "request_id", None) or uuid.uuid4().hex[:16]
     logger.error("internal error in MLflow request %s", rid, exc_info=exc)
