@@ -259,6 +259,31 @@ class VersionedAssetService(ABC, Generic[T]):
             session.flush()
             return self._specs(session, [row])[0]
 
+    def rename(self, workspace: str, name: str, new_name: str) -> builtins.list[T]:
+        """Give every version (and label) of ``name`` the name ``new_name``; MLflow's rename.
+
+        Content, lineage and version numbers stay as they were.
+
+        Raises:
+            NotFoundError: ``name`` has no versions.
+            AlreadyExistsError: ``new_name`` is taken.
+            InvalidArgumentError: ``new_name`` is not a valid name.
+        """
+        check_name(new_name, "new_name")
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            repo = AssetRepo(session, self.kind)
+            if new_name != name and repo.count(ws_id, new_name):
+                raise AlreadyExistsError(
+                    f"{self.noun} '{new_name}' already exists; choose another name",
+                    details={"name": new_name},
+                )
+            if repo.rename(ws_id, name, new_name) == 0:
+                raise NotFoundError(f"{self.noun} '{name}' not found", details={"name": name})
+            session.flush()
+            rows = repo.list(ws_id, name=new_name, include_archived=True, offset=0, limit=None)
+            return self._specs(session, rows)
+
     def set_label(self, workspace: str, name: str, label: str, version: str) -> T:
         """Point ``label`` at ``version`` of ``name`` (moving it if it pointed elsewhere).
 

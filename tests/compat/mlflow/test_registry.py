@@ -122,17 +122,33 @@ def test_registry_errors(mlflow, mlflow_client, tmp_path):
     assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
 
 
-def test_rename_is_not_implemented_and_reserved_aliases(mlflow, mlflow_client, tmp_path):
+def test_rename_moves_versions_and_aliases_and_reserved_aliases(mlflow, mlflow_client, tmp_path):
     from mlflow.exceptions import MlflowException
 
     run_id = _log_model(mlflow, tmp_path)
     mlflow.register_model(f"runs:/{run_id}/model", "clf")
-    with pytest.raises(MlflowException) as rename:
-        mlflow_client.rename_registered_model("clf", "clf2")
-    assert rename.value.error_code == "NOT_IMPLEMENTED"
+    mlflow.register_model(f"runs:/{run_id}/model", "clf")
+    mlflow_client.set_registered_model_alias("clf", "champion", "2")
+    mlflow_client.update_registered_model("clf", description="iris")
+    mlflow_client.rename_registered_model("clf", "clf2")
+    model = mlflow_client.get_registered_model("clf2")
+    assert model.description == "iris"
+    assert model.aliases == {"champion": "2"}
+    assert [v.version for v in mlflow_client.search_model_versions("name='clf2'")] in (
+        ["2", "1"],
+        ["1", "2"],
+    )
+    assert mlflow_client.get_model_version("clf2", "1").run_id == run_id
+    with pytest.raises(MlflowException) as gone:
+        mlflow_client.get_registered_model("clf")
+    assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    mlflow.register_model(f"runs:/{run_id}/model", "other")
+    with pytest.raises(MlflowException) as taken:
+        mlflow_client.rename_registered_model("other", "clf2")
+    assert taken.value.error_code == "RESOURCE_ALREADY_EXISTS"
     for alias in ("latest", "v1"):
         with pytest.raises(MlflowException) as bad:
-            mlflow_client.set_registered_model_alias("clf", alias, "1")
+            mlflow_client.set_registered_model_alias("clf2", alias, "1")
         assert bad.value.error_code == "INVALID_PARAMETER_VALUE"
 
 

@@ -149,14 +149,16 @@ def get_registered_model(
 
 
 @router.post(_RM + "/rename")
-def rename_registered_model(body: wire.RenameRegisteredModel) -> Response:
-    """Not offered: a Basalt model name is part of every version's identity."""
-    raise MlflowProtocolError(
-        "NOT_IMPLEMENTED",
-        501,
-        f"Basalt cannot rename registered model {body.name!r}: model names are fixed; "
-        "register the versions under the new name instead",
-    )
+def rename_registered_model(
+    services: ServicesDep, workspace: WorkspaceDep, body: wire.RenameRegisteredModel
+) -> Response:
+    """Rename a registered model: every version, alias and description moves to the new name."""
+    if not body.new_name:
+        raise MlflowProtocolError(
+            "INVALID_PARAMETER_VALUE", 400, "Missing value for required parameter 'new_name'."
+        )
+    services.models.rename(workspace, body.name, body.new_name)
+    return _registered(services, workspace, body.new_name)
 
 
 @router.patch(_RM + "/update")

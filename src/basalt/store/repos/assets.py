@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,39 @@ class AssetRepo:
             .order_by(AssetVersionRow.created_at.desc(), AssetVersionRow.id.desc())
         )
         return self.session.scalars(stmt.limit(1)).first()
+
+    def count(self, ws_id: int, name: str) -> int:
+        """How many versions a name has (archived ones count)."""
+        stmt = select(func.count()).where(
+            AssetVersionRow.workspace_id == ws_id,
+            AssetVersionRow.kind == self.kind,
+            AssetVersionRow.name == name,
+        )
+        return int(self.session.execute(stmt).scalar() or 0)
+
+    def rename(self, ws_id: int, name: str, new_name: str) -> int:
+        """Move every version and label of ``name`` to ``new_name``; the versions moved."""
+        moved = self.session.execute(
+            update(AssetVersionRow)
+            .where(
+                AssetVersionRow.workspace_id == ws_id,
+                AssetVersionRow.kind == self.kind,
+                AssetVersionRow.name == name,
+            )
+            .values(name=new_name)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(
+            update(AssetLabelRow)
+            .where(
+                AssetLabelRow.workspace_id == ws_id,
+                AssetLabelRow.kind == self.kind,
+                AssetLabelRow.name == name,
+            )
+            .values(name=new_name)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(moved, "rowcount", 0) or 0)
 
     def max_seq(self, ws_id: int, name: str) -> int:
         """The highest integer version of a name (archived ones count); 0 when none."""
