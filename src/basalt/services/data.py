@@ -10,18 +10,16 @@ the same files (and type) is idempotent, as environments are.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from basalt._internal.clock import Clock
 from basalt._internal.paths import normalize_artifact_path
 from basalt.artifacts.snapshots import SnapshotFile, SnapshotStore
-from basalt.errors import AlreadyExistsError, NotFoundError, invalid
-from basalt.services._asset_files import copy_run_files
+from basalt.errors import AlreadyExistsError, invalid
+from basalt.services._asset_files import FileBackedAssetService, copy_run_files
 from basalt.services._run_rows import get_run_row
-from basalt.services.assets import VersionedAssetService
 from basalt.services.workspaces import workspace_id
 from basalt.spec.data import MLTABLE_FILES, Data, DataCreate, DataType, uri_file_is_folder
-from basalt.spec.models import ModelFile
 from basalt.spec.references import JobOutputRef, LocalPath, RunPathRef, classify
 from basalt.store.repos.assets import AssetRepo
 from basalt.store.tables import AssetVersionRow
@@ -60,7 +58,7 @@ def run_source(path: str) -> tuple[str, str] | None:
     )
 
 
-class DataService(VersionedAssetService[Data]):
+class DataService(FileBackedAssetService[Data]):
     """Data asset rules.
 
     Args:
@@ -153,32 +151,6 @@ class DataService(VersionedAssetService[Data]):
                     raise
                 return self._same_or_conflict(session, raced, cid, body.type)
             return self._specs(session, [row])[0]
-
-    def list_files(self, workspace: str, name: str, version: str) -> list[ModelFile]:
-        """The files of a data version (for download, and for jobs to materialize inputs).
-
-        Raises:
-            NotFoundError: No such version.
-        """
-        with self.uow() as session:
-            ws_id = workspace_id(session, workspace)
-            row = self.resolve_row(session, ws_id, name, version)
-            return [ModelFile.model_validate(f) for f in row.spec.get("files", [])]
-
-    def open_file(self, workspace: str, name: str, version: str, path: str) -> BinaryIO:
-        """A stream of one file of a data version.
-
-        Raises:
-            NotFoundError: No such version or file.
-        """
-        clean = normalize_artifact_path(path)
-        for entry in self.list_files(workspace, name, version):
-            if entry.path == clean:
-                return self.blobs.open_blob(entry.sha256)
-        raise NotFoundError(
-            f"Data asset '{name}' version '{version}' has no file '{clean}'",
-            details={"name": name, "version": version, "path": clean},
-        )
 
     def to_specs(self, rows: list[AssetVersionRow], labels: dict[int, Any]) -> list[Data]:
         """Data versions as API models."""

@@ -9,17 +9,16 @@ the run's files here, recording the run and its latest metrics.
 from __future__ import annotations
 
 import math
-from typing import IO, TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any
 
 from basalt._internal.clock import Clock
 from basalt._internal.paths import normalize_artifact_path
 from basalt.artifacts.snapshots import SnapshotFile, SnapshotStore
-from basalt.errors import NotFoundError, invalid
-from basalt.services._asset_files import copy_run_files
+from basalt.errors import invalid
+from basalt.services._asset_files import FileBackedAssetService, copy_run_files
 from basalt.services._run_rows import get_run_row
-from basalt.services.assets import VersionedAssetService
 from basalt.services.workspaces import workspace_id
-from basalt.spec.models import Model, ModelCreate, ModelFile, ModelType
+from basalt.spec.models import Model, ModelCreate, ModelType
 from basalt.spec.runs import SYSTEM_METRIC_PREFIX
 from basalt.store.repos.runs import RunRepo
 from basalt.store.tables import AssetVersionRow
@@ -83,7 +82,7 @@ def detect_flavor(files: list[str], mlmodel: bytes | None) -> tuple[str, list[st
     return "custom", []
 
 
-class ModelService(VersionedAssetService[Model]):
+class ModelService(FileBackedAssetService[Model]):
     """Model registry rules.
 
     Args:
@@ -194,32 +193,6 @@ class ModelService(VersionedAssetService[Model]):
             )
             self.insert_version(session, ws_id, row, body.version)
             return self._specs(session, [row])[0]
-
-    def list_files(self, workspace: str, name: str, version: str) -> list[ModelFile]:
-        """The files of a model version.
-
-        Raises:
-            NotFoundError: No such version.
-        """
-        with self.uow() as session:
-            ws_id = workspace_id(session, workspace)
-            row = self.resolve_row(session, ws_id, name, version)
-            return [ModelFile.model_validate(f) for f in row.spec.get("files", [])]
-
-    def open_file(self, workspace: str, name: str, version: str, path: str) -> BinaryIO:
-        """A stream of one file of a model version.
-
-        Raises:
-            NotFoundError: No such version or file.
-        """
-        clean = normalize_artifact_path(path)
-        for entry in self.list_files(workspace, name, version):
-            if entry.path == clean:
-                return self.blobs.open_blob(entry.sha256)
-        raise NotFoundError(
-            f"Model '{name}' version '{version}' has no file '{clean}'",
-            details={"name": name, "version": version, "path": clean},
-        )
 
     def to_specs(self, rows: list[AssetVersionRow], labels: dict[int, Any]) -> list[Model]:
         """Model versions as API models."""
