@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from basalt._internal.clock import Clock
@@ -29,6 +30,8 @@ from basalt.store.tables import AssetVersionRow
 from basalt.store.uow import Session, UnitOfWork
 
 T = TypeVar("T")
+Matches = Callable[[AssetVersionRow], bool]
+"""Whether a stored version has the same content as the one being created."""
 
 LATEST = "latest"
 MAX_VERSION_LENGTH = 64
@@ -111,6 +114,47 @@ class VersionedAssetService(ABC, Generic[T]):
             if repo.try_add(row):
                 return row
         raise InternalError(f"Could not pick the next version of {self.noun} '{row.name}'")
+
+    def existing_same(
+        self, session: Session, ws_id: int, name: str, version: str | None, same: Matches
+    ) -> T | None:
+        """The version ``name:version`` if it exists with the same content, else None.
+
+        Re-creating a version with the same content is a no-op, as in Azure ML, so running
+        ``create -f file.yml`` twice is safe.
+
+        Raises:
+            AlreadyExistsError: The version exists with different content.
+        """
+        if version is None:
+            return None
+        row = AssetRepo(session, self.kind).find(ws_id, name, version)
+        if row is None:
+            return None
+        if same(row):
+            return self._specs(session, [row])[0]
+        raise AlreadyExistsError(
+            f"{self.noun} '{name}' version '{version}' already exists with different content; "
+            "versions are immutable: bump the version (or leave it out to get the next integer)",
+            details={"name": name, "version": version},
+        )
+
+    def insert_or_same(
+        self, session: Session, ws_id: int, row: AssetVersionRow, version: str | None, same: Matches
+    ) -> T:
+        """Insert ``row`` as ``version``.
+
+        A writer that created the same version meanwhile is fine if its content is the same
+        (see ``existing_same``).
+        """
+        try:
+            self.insert_version(session, ws_id, row, version)
+        except AlreadyExistsError:
+            raced = self.existing_same(session, ws_id, row.name, version, same)
+            if raced is None:
+                raise
+            return raced
+        return self._specs(session, [row])[0]
 
     # ---- reads ----
 

@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING, Any
 from basalt._internal.clock import Clock
 from basalt._internal.paths import normalize_artifact_path
 from basalt.artifacts.snapshots import SnapshotFile, SnapshotStore
-from basalt.errors import AlreadyExistsError, invalid
+from basalt.errors import invalid
 from basalt.services._asset_files import FileBackedAssetService, copy_run_files
 from basalt.services._run_rows import get_run_row
 from basalt.services.workspaces import workspace_id
 from basalt.spec.data import MLTABLE_FILES, Data, DataCreate, DataType, uri_file_is_folder
 from basalt.spec.references import JobOutputRef, LocalPath, RunPathRef, classify
-from basalt.store.repos.assets import AssetRepo
 from basalt.store.tables import AssetVersionRow
-from basalt.store.uow import Session, UnitOfWork
+from basalt.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from basalt.services.runs import RunService
@@ -114,10 +113,13 @@ class DataService(FileBackedAssetService[Data]):
         cid = self.blobs.write_manifest(files)
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
-            if body.version is not None:
-                existing = AssetRepo(session, self.kind).find(ws_id, body.name, body.version)
-                if existing is not None:
-                    return self._same_or_conflict(session, existing, cid, body.type)
+
+            def same(row: AssetVersionRow) -> bool:
+                return row.content_id == cid and row.spec.get("type") == body.type.value
+
+            existing = self.existing_same(session, ws_id, body.name, body.version, same)
+            if existing is not None:
+                return existing
             run_id = None
             if job_name is not None:
                 run_id = get_run_row(session, ws_id, workspace, job_name).id
@@ -141,16 +143,7 @@ class DataService(FileBackedAssetService[Data]):
                 updated_at=now,
                 created_by=body.created_by,
             )
-            try:
-                self.insert_version(session, ws_id, row, body.version)
-            except AlreadyExistsError:
-                # NOTE: another writer created this version between the check and the insert.
-                assert body.version is not None
-                raced = AssetRepo(session, self.kind).find(ws_id, body.name, body.version)
-                if raced is None:
-                    raise
-                return self._same_or_conflict(session, raced, cid, body.type)
-            return self._specs(session, [row])[0]
+            return self.insert_or_same(session, ws_id, row, body.version, same)
 
     def to_specs(self, rows: list[AssetVersionRow], labels: dict[int, Any]) -> list[Data]:
         """Data versions as API models."""
@@ -204,15 +197,3 @@ class DataService(FileBackedAssetService[Data]):
                 f"{path!r}: {table.path} must be a YAML mapping with a paths: list "
                 "(e.g. paths: [{file: ./data.csv}])",
             )
-
-    def _same_or_conflict(
-        self, session: Session, row: AssetVersionRow, cid: str, type_: DataType
-    ) -> Data:
-        if row.content_id == cid and row.spec.get("type") == type_.value:
-            return self._specs(session, [row])[0]
-        raise AlreadyExistsError(
-            f"Data asset '{row.name}' version '{row.version}' already exists with different "
-            "content; versions are immutable: bump the version (or leave it out to get the "
-            "next integer)",
-            details={"name": row.name, "version": row.version},
-        )

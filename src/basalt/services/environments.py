@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Any
 
-from basalt.errors import AlreadyExistsError, invalid
+from basalt.errors import invalid
 from basalt.services.assets import VersionedAssetService
 from basalt.services.workspaces import workspace_id
 from basalt.spec.environments import (
@@ -21,9 +21,7 @@ from basalt.spec.environments import (
     EnvironmentCreate,
     EnvironmentSpec,
 )
-from basalt.store.repos.assets import AssetRepo
 from basalt.store.tables import AssetVersionRow
-from basalt.store.uow import Session
 
 _CONTENT_FIELDS = tuple(EnvironmentSpec.model_fields)
 
@@ -80,10 +78,13 @@ class EnvironmentService(VersionedAssetService[Environment]):
         content = body.model_dump(mode="json", include=set(_CONTENT_FIELDS))
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
-            if body.version is not None:
-                existing = AssetRepo(session, self.kind).find(ws_id, body.name, body.version)
-                if existing is not None:
-                    return self._same_or_conflict(session, existing, cid)
+
+            def same(row: AssetVersionRow) -> bool:
+                return row.content_id == cid
+
+            existing = self.existing_same(session, ws_id, body.name, body.version, same)
+            if existing is not None:
+                return existing
             now = self.clock.now()
             row = AssetVersionRow(
                 name=body.name,
@@ -98,26 +99,7 @@ class EnvironmentService(VersionedAssetService[Environment]):
                 updated_at=now,
                 created_by=body.created_by,
             )
-            try:
-                self.insert_version(session, ws_id, row, body.version)
-            except AlreadyExistsError:
-                # NOTE: another writer created this version between the check and the insert.
-                assert body.version is not None
-                raced = AssetRepo(session, self.kind).find(ws_id, body.name, body.version)
-                if raced is None:
-                    raise
-                return self._same_or_conflict(session, raced, cid)
-            return self._specs(session, [row])[0]
-
-    def _same_or_conflict(self, session: Session, row: AssetVersionRow, cid: str) -> Environment:
-        if row.content_id == cid:
-            return self._specs(session, [row])[0]
-        raise AlreadyExistsError(
-            f"Environment '{row.name}' version '{row.version}' already exists with different "
-            "content; versions are immutable: bump the version (or leave it out to get the "
-            "next integer)",
-            details={"name": row.name, "version": row.version},
-        )
+            return self.insert_or_same(session, ws_id, row, body.version, same)
 
     def to_specs(self, rows: list[AssetVersionRow], labels: dict[int, Any]) -> list[Environment]:
         """Environment versions as API models."""
