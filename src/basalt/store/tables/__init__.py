@@ -1,8 +1,15 @@
 """ORM tables, one module per concept; importing this package registers them all."""
 
+from basalt.store.tables.asset_links import (
+    AssetEventRow,
+    AssetUseRow,
+    WebhookDeliveryRow,
+    WebhookRow,
+)
 from basalt.store.tables.assets import AssetLabelRow, AssetVersionRow
 from basalt.store.tables.base import Base
 from basalt.store.tables.computes import ComputeRow
+from basalt.store.tables.datastores import DatastoreRow
 from basalt.store.tables.experiments import ExperimentRow, ExperimentTagRow
 from basalt.store.tables.identity import AuditRow, MembershipRow, TokenRow, UserRow
 from basalt.store.tables.runs import (
@@ -17,6 +24,11 @@ from basalt.store.tables.secrets import SecretRow
 from basalt.store.tables.workspaces import WorkspaceRow
 
 __all__ = [
+    "AssetEventRow",
+    "AssetUseRow",
+    "DatastoreRow",
+    "WebhookDeliveryRow",
+    "WebhookRow",
     "AssetLabelRow",
     "AuditRow",
     "MembershipRow",
