@@ -3,6 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Azurite (the Azure Storage emulator) for the azure_blob datastore tests, from npm.
+AZURITE_VERSION := 3.37.0
+AZURITE := .tools/node_modules/.bin/azurite-blob
 
 .PHONY: setup demo test check bench lint fmt clean
 
@@ -15,6 +18,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	touch $(STAMP)
 
+$(AZURITE): Makefile
+	npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION)
+	touch $(AZURITE)
+
 demo: setup
 	$(BIN)/python examples/demo.py
 
@@ -26,7 +33,7 @@ check: setup
 	$(BIN)/python tools/check_module_size.py src/basalt
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_weight.py
 
-test: check
+test: check $(AZURITE)
 	$(BIN)/python -m pytest -q
 
 bench: setup

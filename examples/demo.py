@@ -1,7 +1,8 @@
-"""The main job on the embedded default: a workspace in a temporary folder, a training script
-submitted as a job from its Azure ML YAML (streamed while it runs), what the job recorded, and
-the model registered from the job's named output (with lineage and its metrics), then a job
-whose unmodified mlflow script logs to its own run.
+"""The main job on the embedded default: a workspace in a temporary folder, its training data
+registered as a data asset (with a column profile), a training script submitted as a job from
+its Azure ML YAML that reads that data (streamed while it runs), what the job recorded, the
+model registered from the job's named output (with lineage and its metrics), then a job whose
+unmodified mlflow script logs to its own run.
 
 Run with ``make demo``. No server, no network.
 """
@@ -32,6 +33,10 @@ def main() -> int:
 
         subprocess.run([str(cli), "init", str(ws)], check=True)
         shutil.copytree(HERE, ws, dirs_exist_ok=True)
+        register = "data create --name demo-points --type uri_file --path data/points.csv"
+        print(f"\n$ basalt {register}")
+        basalt_cli(*register.split())
+        basalt_cli("data", "show", "demo-points")
         print("\n$ basalt job create -f job.yml --stream")
         basalt_cli("job", "create", "-f", "job.yml", "--stream")
 
@@ -70,6 +75,8 @@ def main() -> int:
         basalt_cli("job", "list")
         basalt_cli("job", "metrics", run.name)
         basalt_cli("model", "show", "demo-linear", "--label", "prod")
+        print(f"\n$ basalt lineage demo-linear:{model.version}")
+        basalt_cli("lineage", f"demo-linear:{model.version}")
         client.close()
     return 0
 

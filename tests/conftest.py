@@ -213,3 +213,174 @@ def client(request: pytest.FixtureRequest, settings, services, auth_app):  # typ
             yield Client(settings=pg_settings, transport=transport)
     finally:
         pg_services.close()
+
+
+# --- storage servers on loopback: S3 (moto) and Azure Blob (Azurite) ----------------------
+
+S3_BUCKET = "basalt-test"
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+AZURITE_BIN = (
+    Path(__file__).resolve().parents[1] / ".tools" / "node_modules" / ".bin" / "azurite-blob"
+)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"Timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+def _answers(url: str, proc, log: Path, what: str):  # type: ignore[no-untyped-def]
+    import urllib.error
+    import urllib.request
+
+    def check() -> bool:
+        if proc.poll() is not None:
+            pytest.fail(f"{what} exited with {proc.returncode}: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answers (Azurite refuses anonymous listings)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    return check
+
+
+def _stop(proc) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+class S3Server:
+    """The moto S3 server: its endpoint and one empty bucket (credentials ``testing``)."""
+
+    def __init__(self, endpoint_url: str, bucket: str) -> None:
+        self.endpoint_url = endpoint_url
+        self.bucket = bucket
+
+    def settings(self, prefix: str):  # type: ignore[no-untyped-def]
+        """Artifact settings for an S3 root under ``prefix`` of the bucket."""
+        from pydantic import SecretStr
+
+        from basalt.config import ArtifactSettings
+
+        return ArtifactSettings(
+            url=f"s3://{self.bucket}/{prefix}",
+            s3_endpoint_url=self.endpoint_url,
+            s3_access_key_id="testing",
+            s3_secret_access_key=SecretStr("testing"),
+            s3_region="us-east-1",
+        )
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A moto S3 server in a subprocess on a free loopback port, with one empty bucket."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    moto_server = Path(sys.executable).with_name("moto_server")
+    cmd = (
+        [str(moto_server)]
+        if moto_server.exists()
+        else [sys.executable, "-c", "from moto.server import main; main()"]
+    )
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with log.open("wb") as log_file:
+        proc = subprocess.Popen(
+            [*cmd, "-H", "127.0.0.1", "-p", str(port)], stdout=log_file, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_for(_answers(endpoint, proc, log, "moto_server"), 30, f"moto S3 on {endpoint}")
+        request = urllib.request.Request(f"{endpoint}/{S3_BUCKET}", method="PUT")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+        yield S3Server(endpoint, S3_BUCKET)
+    finally:
+        _stop(proc)
+
+
+class AzuriteServer:
+    """Azurite's blob service: the well-known dev account and its key."""
+
+    def __init__(self, blob_url: str) -> None:
+        self.blob_url = blob_url  # http://127.0.0.1:<port>/devstoreaccount1
+        self.account = AZURITE_ACCOUNT
+        self.key = AZURITE_KEY
+
+    def connection_string(self) -> str:
+        """A connection string for azure-storage-blob."""
+        return (
+            f"DefaultEndpointsProtocol=http;AccountName={self.account};AccountKey={self.key};"
+            f"BlobEndpoint={self.blob_url};"
+        )
+
+
+@pytest.fixture(scope="session")
+def azurite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AzuriteServer]:
+    """Azurite's blob service on a free loopback port (installed by ``make test`` into .tools).
+
+    Skips when Azurite is not installed, except in CI (``CI=true``), where that fails.
+    """
+    import subprocess
+
+    if not AZURITE_BIN.exists():
+        message = f"Azurite is not installed at {AZURITE_BIN}; run: make test (or make setup)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    port = free_port()
+    where = tmp_path_factory.mktemp("azurite")
+    log = where / "azurite.log"
+    with log.open("wb") as log_file:
+        proc = subprocess.Popen(
+            [
+                str(AZURITE_BIN),
+                "--blobHost",
+                "127.0.0.1",
+                "--blobPort",
+                str(port),
+                "--location",
+                str(where / "data"),
+                "--skipApiVersionCheck",
+                "--loose",
+                "--silent",
+            ],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
+    try:
+        _wait_for(_answers(url + "?comp=list", proc, log, "azurite"), 60, f"Azurite on {url}")
+        yield AzuriteServer(url)
+    finally:
+        _stop(proc)

@@ -61,6 +61,18 @@ class ServerSettings(BaseModel):
     )
     max_body_mb: int = Field(default=1024, ge=1, description="Largest request body, in MiB.")
     workers: int = Field(default=1, ge=1, le=64, description="Server processes.")
+    gc_interval_s: float = Field(
+        default=6 * 3600,
+        ge=0,
+        description="Seconds between the server's garbage collections of unreferenced "
+        "stored bytes (0: never; 'basalt gc' still works).",
+    )
+    gc_grace_period_s: float = Field(
+        default=3600,
+        ge=0,
+        description="Unreferenced bytes younger than this many seconds are kept by garbage "
+        "collection, so an upload in flight is never collected.",
+    )
 
 
 class ComputeSettings(BaseModel):

@@ -31,9 +31,15 @@ def test_register_list_show_label_archive_download(e2e, logged_workspace, tmp_pa
     assert (out / "clf" / "1" / "model.onnx").read_bytes() == b"onnx"
 
     table = ws.basalt("model", "compare", "clf").stdout
-    assert "ACCURACY" in table
+    assert "metrics.accuracy" in table
+    assert "v1" in table
+    assert "v2" in table
     compared = ws.basalt("model", "compare", "clf", "-o", "json").json()
-    assert [m["version"] for m in compared] == ["2", "1"]
+    assert [m["version"] for m in compared["versions"]] == ["1", "2"]
+    assert compared["versions"][1]["metrics"]["accuracy"] == 0.9
+    assert "size" in compared["differing"]
+    one = ws.basalt("model", "compare", "clf", "-v", "1", "-o", "json").json()
+    assert [m["version"] for m in one["versions"]] == ["1"]
 
 
 def test_create_from_yaml_and_errors(e2e, logged_workspace, tmp_path):

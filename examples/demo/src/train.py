@@ -1,7 +1,7 @@
 """Fit y = 3x + 1 with SGD, logging as a real training script does (run as a Basalt job)."""
 
 import argparse
-import random
+import csv
 from pathlib import Path
 
 import basalt
@@ -9,11 +9,12 @@ import basalt
 parser = argparse.ArgumentParser()
 parser.add_argument("--lr", type=float, default=0.1)
 parser.add_argument("--epochs", type=int, default=30)
+parser.add_argument("--data", type=Path, required=True, help="CSV with columns x and y")
 parser.add_argument("--model-dir", type=Path, required=True)
 args = parser.parse_args()
 
-rng = random.Random(0)
-data = [(x, 3 * x + 1 + rng.gauss(0, 0.1)) for x in (rng.uniform(-1, 1) for _ in range(256))]
+with args.data.open(newline="") as fh:
+    data = [(float(row["x"]), float(row["y"])) for row in csv.DictReader(fh)]
 w, b = 0.0, 0.0
 basalt.log_params({"samples": len(data)})
 basalt.set_tag("model", "linear")

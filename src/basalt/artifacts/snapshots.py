@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from basalt._internal.ignore import IgnoreRules
 from basalt._internal.paths import normalize_artifact_path
-from basalt.artifacts.store import ArtifactStore
+from basalt.artifacts.store import ArtifactInfo, ArtifactStore
 from basalt.errors import ConflictError, InternalError, NotFoundError, invalid
 
 MANIFEST_VERSION = 1
@@ -233,6 +233,34 @@ class SnapshotStore:
         if not self._store.exists(manifest_path):
             self._store.put_bytes(manifest_path, raw)
         return snapshot_id
+
+    # ---- housekeeping (garbage collection) ----
+
+    def stored_blobs(self) -> list[tuple[str, ArtifactInfo]]:
+        """Every stored blob: its sha256 and its entry (size, last write), by sha."""
+        out = []
+        for entry in self._store.list(f"{self._prefix}/blobs", recursive=True):
+            name = entry.path.rsplit("/", 1)[-1]
+            if _SHA256_RE.match(name):
+                out.append((name, entry))
+        return sorted(out, key=lambda item: item[0])
+
+    def stored_manifests(self) -> list[tuple[str, ArtifactInfo]]:
+        """Every stored manifest: its snapshot id and its entry, by id."""
+        out = []
+        for entry in self._store.list(f"{self._prefix}/manifests", recursive=True):
+            name = entry.path.rsplit("/", 1)[-1].removesuffix(".json")
+            if entry.path.endswith(".json") and _SHA256_RE.match(name):
+                out.append((name, entry))
+        return sorted(out, key=lambda item: item[0])
+
+    def delete_blob(self, sha: str) -> None:
+        """Remove one blob (gone already is fine); only garbage collection calls this."""
+        self._store.delete(self._blob(_check_sha(sha)), missing_ok=True)
+
+    def delete_manifest(self, snapshot_id: str) -> None:
+        """Remove one manifest (gone already is fine); only garbage collection calls this."""
+        self._store.delete(self._manifest_path(snapshot_id), missing_ok=True)
 
     def _blob(self, sha: str) -> str:
         return f"{self._prefix}/blobs/{sha[:2]}/{sha}"

@@ -11,7 +11,7 @@ import builtins
 import io
 import os
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -20,6 +20,7 @@ import fsspec
 from basalt._internal.paths import normalize_artifact_path
 from basalt.artifacts._local import LocalWriter
 from basalt.artifacts._s3 import S3Writer, s3_options
+from basalt.artifacts._times import Timestamp, modified_of
 from basalt.artifacts._uploads import UPLOADS_DIR, MiB, Progress, Writer, notify
 from basalt.config import ArtifactSettings
 from basalt.errors import NotFoundError, invalid
@@ -48,11 +49,13 @@ class ArtifactInfo:
         path: Path relative to the store's root, with forward slashes.
         size: Size in bytes; None for folders.
         is_dir: Whether the entry is a folder.
+        modified: When the file was last written (UTC); None for folders (not compared).
     """
 
     path: str
     size: int | None
     is_dir: bool
+    modified: Timestamp | None = field(default=None, compare=False)
 
     def relative_to(self, prefix: str) -> ArtifactInfo:
         """This entry with its path made relative to ``prefix``, a folder above it.
@@ -469,7 +472,7 @@ class ArtifactStore:
         if info.get("type") == "directory" or name.endswith("/"):
             return ArtifactInfo(rel, None, True)
         size = info.get("size")
-        return ArtifactInfo(rel, int(size) if size is not None else None, False)
+        return ArtifactInfo(rel, int(size) if size is not None else None, False, modified_of(info))
 
     def _prune_empty_parents(self, rel: str) -> None:
         """Remove folders that a delete left empty, so local listings match S3's."""

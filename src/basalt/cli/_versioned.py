@@ -1,4 +1,4 @@
-"""The commands every versioned-asset noun shares: list, show, update, archive, restore.
+"""The commands every versioned-asset noun shares: list, show, update, archive, restore, delete.
 
 ``add_versioned_commands`` registers them on a noun's typer app (``basalt model``, ``basalt data``,
 ``basalt environment``) with the noun's wording, so each noun's module keeps only its own
@@ -131,6 +131,25 @@ def add_versioned_commands(app: typer.Typer, kind: AssetNoun) -> None:
         command.__name__ = verb
         return command
 
+    def delete(
+        ctx: typer.Context,
+        name_arg: str | None = name_argument,
+        name: str | None = name_opt,
+        version: str = version_req,
+        yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+        output: OutputFormat | None = OutputOption,
+    ) -> None:
+        c = ctx_of(ctx, output)
+        asset_name = pick_name(name_arg, name)
+        if not yes and not typer.confirm(f"Delete {noun} '{asset_name}' version {version}?"):
+            raise typer.Abort()
+        with c.client() as client:
+            kind.group(client).delete(asset_name, version)
+        if c.json:
+            print_json({"name": asset_name, "version": version, "deleted": True})
+        else:
+            say(f"Deleted {noun} '{asset_name}' version {version}; 'basalt gc' frees its bytes")
+
     app.command(
         "list",
         help=f"List {noun} versions, by name then newest first.\n\n"
@@ -155,6 +174,12 @@ def add_versioned_commands(app: typer.Typer, kind: AssetNoun) -> None:
         "restore",
         help=f"Show an archived version again.\n\nExample: {ex} restore {kind.example} --version 1",
     )(toggle("restore", "Restored"))
+    app.command(
+        "delete",
+        help="Delete an archived version that nothing uses (archive it first); its files are "
+        "freed by the next 'basalt gc'. Asks for confirmation unless --yes.\n\n"
+        f"Example: {ex} delete {kind.example} --version 1 --yes",
+    )(delete)
 
 
 def add_download_command(app: typer.Typer, kind: AssetNoun) -> None:

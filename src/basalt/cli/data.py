@@ -9,8 +9,8 @@ import typer
 
 from basalt.cli._versioned import AssetNoun, add_download_command, add_versioned_commands
 from basalt.cli.context import OutputFormat, OutputOption, ctx_of, parse_kv
-from basalt.cli.output import print_fields, print_json, say
-from basalt.spec.data import Data, DataCreate, DataType, DataYaml
+from basalt.cli.output import print_fields, print_json, print_table, say
+from basalt.spec.data import ColumnProfile, Data, DataCreate, DataType, DataYaml
 from basalt.spec.references import is_local
 
 app = typer.Typer(
@@ -105,6 +105,40 @@ def _show_fields(data: Data) -> None:
             ("created by", data.created_by),
             ("description", data.description),
         ]
+    )
+    _show_profile(data)
+
+
+_TABULAR_ENDINGS = (".csv", ".tsv", ".parquet", ".pq", ".jsonl", ".ndjson")
+
+
+def _top(column: ColumnProfile) -> str:
+    return ", ".join(f"{t.value} ({t.count})" for t in column.top)
+
+
+def _show_profile(data: Data) -> None:
+    profile = data.profile
+    if profile is None:
+        tabular = data.type == DataType.MLTABLE or any(
+            f.lower().endswith(_TABULAR_ENDINGS) for f in data.files
+        )
+        if tabular:
+            say("profile: none (install basalt[data] for profiles)")
+        return
+    rows = f"{profile.rows} rows" + (" (sampled: the table has more)" if profile.sampled else "")
+    print_table(
+        profile.columns,
+        [
+            ("COLUMN", lambda c: c.name),
+            ("TYPE", lambda c: c.type),
+            ("NULLS", lambda c: c.nulls),
+            ("MIN", lambda c: c.min),
+            ("MAX", lambda c: c.max),
+            ("MEAN", lambda c: c.mean),
+            ("DISTINCT", lambda c: c.distinct),
+            ("TOP VALUES", _top),
+        ],
+        title=f"profile: {rows}, {len(profile.columns)} columns",
     )
 
 

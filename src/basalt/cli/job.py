@@ -139,6 +139,29 @@ def cancel(
         say(f"Canceling {run.name}; its runner is stopping it")
 
 
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    name_arg: str | None = NameArg,
+    name: str | None = NameOpt,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    output: OutputFormat | None = OutputOption,
+) -> None:
+    """Delete a finished job: its record, metrics, child runs, logs and output files.
+
+    Model and data versions it produced stay (their lineage keeps the job's name).
+
+    Example: basalt job delete calm_ocean_dj9wmpek3y --yes
+    """
+    c = ctx_of(ctx, output)
+    job_name = pick_name(name_arg, name)
+    if not yes and not typer.confirm(f"Delete job '{job_name}' with its metrics and files?"):
+        raise typer.Abort()
+    with c.client() as client:
+        client.jobs.delete(job_name)
+    print_json({"name": job_name, "deleted": True}) if c.json else say(f"Deleted job {job_name}")
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,

@@ -12,20 +12,25 @@ import typer
 from basalt._version import __version__
 from basalt.cli import (
     audit,
+    component,
     compute,
     data,
+    datastore,
     db,
     environment,
     experiment,
+    gc,
     importer,
     init,
     job,
+    lineage,
     login,
     model,
     secret,
     server,
     token,
     user,
+    webhook,
     workspace,
 )
 from basalt.cli.context import Context, OutputFormat
@@ -86,15 +91,21 @@ app.add_typer(job.app, name="job")
 app.add_typer(model.app, name="model")
 app.add_typer(data.app, name="data")
 app.add_typer(environment.app, name="environment")
+app.add_typer(component.app, name="component")
 app.add_typer(compute.app, name="compute")
+app.add_typer(datastore.app, name="datastore")
 app.add_typer(secret.app, name="secret")
 app.add_typer(server.app, name="server")
 app.add_typer(audit.app, name="audit")
+app.add_typer(webhook.events_app, name="event")
+app.add_typer(webhook.app, name="webhook")
 app.add_typer(db.app, name="db")
 app.add_typer(importer.app, name="import")
 app.add_typer(user.app, name="user")
 app.add_typer(token.app, name="token")
 app.command("login")(login.login)
+app.command("gc")(gc.gc)
+app.command("lineage")(lineage.lineage)
 
 
 def run() -> None:

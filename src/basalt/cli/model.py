@@ -11,7 +11,7 @@ from basalt.cli._versioned import AssetNoun, add_download_command, add_versioned
 from basalt.cli.context import OutputFormat, OutputOption, ctx_of, parse_kv, pick_name
 from basalt.cli.output import print_fields, print_json, print_table, say
 from basalt.errors import invalid
-from basalt.spec.models import Model, ModelCreate, ModelType, ModelYaml
+from basalt.spec.models import Model, ModelComparison, ModelCreate, ModelType, ModelYaml
 
 app = typer.Typer(help="Registered ML models and their versions.", no_args_is_help=True)
 
@@ -153,30 +153,61 @@ def compare(
     ctx: typer.Context,
     name_arg: str | None = NameArg,
     name: str | None = NameOpt,
-    include_archived: bool = typer.Option(False, "--include-archived", help="Archived too."),
+    version: list[str] | None = typer.Option(
+        None, "--version", "-v", help="A version to compare (repeatable; default the newest 20)."
+    ),
     output: OutputFormat | None = OutputOption,
 ) -> None:
-    """Versions of one model side by side: metrics, size, created by and when.
+    """Versions of one model side by side; rows that differ are marked with *.
 
-    Example: basalt model compare clf
+    Shows metrics at registration, the params and data inputs of the jobs that made them,
+    size, and who created them when.
+
+    Example: basalt model compare clf   |   basalt model compare clf -v 3 -v 4
     """
     c = ctx_of(ctx, output)
     model_name = pick_name(name_arg, name)
     with c.client() as client:
-        items = client.models.list(model_name, include_archived=include_archived)
+        result = client.models.compare(model_name, version)
     if c.json:
-        print_json(items)
+        print_json(result)
         return
-    if not items:
-        say(f"Model '{model_name}' has no versions.")
-        return
-    keys = sorted({k for m in items for k in m.metrics})
-    columns: list[tuple[str, Any]] = [
-        ("VERSION", lambda m: m.version),
-        ("LABELS", lambda m: ",".join(m.labels)),
-        ("SIZE", lambda m: m.size),
-        ("JOB", lambda m: m.job_name or ""),
+    rows = comparison_rows(result)
+    columns: list[tuple[str, Any]] = [("", lambda r: r[0])]
+    columns += [(f"v{v.version}", _nth(i)) for i, v in enumerate(result.versions)]
+    print_table(rows, columns)
+
+
+def _nth(i: int) -> Any:
+    return lambda row: row[1][i]
+
+
+def comparison_rows(result: ModelComparison) -> list[tuple[str, list[str]]]:
+    """(field, one cell per version) rows; a field whose values differ is marked ``*``."""
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return f"{value:.6g}"
+        return str(value)
+
+    fields: list[tuple[str, Any]] = [
+        ("labels", lambda v: ",".join(v.labels)),
+        ("size", lambda v: v.size),
+        ("flavor", lambda v: v.flavor),
+        ("job_name", lambda v: v.job_name),
+        ("created_by", lambda v: v.created_by),
+        ("created_at", lambda v: v.created_at.strftime("%Y-%m-%d %H:%M")),
     ]
-    columns += [(k.upper(), (lambda key: lambda m: m.metrics.get(key))(k)) for k in keys]
-    columns += [("CREATED BY", lambda m: m.created_by or ""), ("CREATED", lambda m: m.created_at)]
-    print_table(items, columns)
+    for group in ("metrics", "params", "inputs"):
+        names = sorted({k for v in result.versions for k in getattr(v, group)})
+        fields += [
+            (f"{group}.{k}", (lambda g, key: lambda v: getattr(v, g).get(key))(group, k))
+            for k in names
+        ]
+    differing = set(result.differing)
+    return [
+        (("* " if key in differing else "  ") + key, [cell(get(v)) for v in result.versions])
+        for key, get in fields
+    ]

@@ -15,8 +15,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-_console = Console()
-_err = Console(stderr=True)
+# NOTE: emoji off: rich turns ':name:' into an emoji even without markup, and names such as
+# azureml:train:1 are full of colons.
+_console = Console(emoji=False)
+_err = Console(stderr=True, emoji=False)
 
 
 def _jsonable(item: Any) -> Any:

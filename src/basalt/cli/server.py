@@ -82,12 +82,14 @@ def start(
     import uvicorn
 
     from basalt.daemons.scheduler import SchedulerLoop
+    from basalt.daemons.webhooks import WebhookLoop
     from basalt.server.app import create_app
     from basalt.services.container import Services
 
     services = Services(settings)
     admin_token = _ensure_admin(services) if settings.server.auth == "token" else None
     scheduler = SchedulerLoop(services, settings.compute.scheduler_interval)
+    webhooks = WebhookLoop(services)
     bound_port = sock.getsockname()[1]
     shown_host = (
         f"[{settings.server.host}]" if ":" in settings.server.host else settings.server.host
@@ -116,6 +118,7 @@ def start(
             create_app(settings, services=services), log_level="warning", access_log=False
         )
     scheduler.start()  # starts queued jobs and notices dead runners; jobs run on this machine
+    webhooks.start()  # sends registry events to webhooks, retrying with backoff
     try:
         if n_workers > 1:
             from uvicorn.supervisors import Multiprocess
@@ -124,6 +127,7 @@ def start(
         else:
             uvicorn.Server(config).run(sockets=[sock])
     finally:
+        webhooks.stop()
         scheduler.stop()
         services.close()
 

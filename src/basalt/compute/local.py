@@ -16,7 +16,9 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -24,6 +26,7 @@ from typing import IO, Any
 import psutil
 
 from basalt.compute.base import RunnerHandle
+from basalt.spec.job_secrets import mask as mask_secrets
 
 RUNNER_MODULE = "basalt.cli.runner"
 """The runner's entry module, started by name (compute never imports it)."""
@@ -121,22 +124,46 @@ class UserProcess:
     popen: subprocess.Popen[bytes]
     started_at: float = field(default_factory=time.monotonic)
     _tree: dict[int, psutil.Process] = field(default_factory=dict)
+    _pump: threading.Thread | None = None
 
     @classmethod
-    def start(cls, command: str, cwd: Path, env: dict[str, str], log_path: Path) -> UserProcess:
-        """Run ``command`` with ``/bin/sh -c`` in ``cwd``, appending its output to ``log_path``."""
+    def start(
+        cls,
+        command: str,
+        cwd: Path,
+        env: dict[str, str],
+        log_path: Path,
+        mask: Sequence[str] = (),
+    ) -> UserProcess:
+        """Run ``command`` with ``/bin/sh -c`` in ``cwd``, appending its output to ``log_path``.
+
+        With ``mask`` (secret values the command was given), the output goes through a pipe
+        and a thread that writes it to the log with each value replaced by ``***``; otherwise
+        the command writes to the log file directly.
+        """
         log_path.parent.mkdir(parents=True, exist_ok=True)
+        values = [v for v in mask if v]
         with log_path.open("ab", buffering=0) as log:
             popen = subprocess.Popen(
                 ["/bin/sh", "-c", command],
                 cwd=cwd,
                 env=env,
                 stdin=subprocess.DEVNULL,
-                stdout=log,
+                stdout=subprocess.PIPE if values else log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        return cls(popen)
+        proc = cls(popen)
+        if values:
+            assert popen.stdout is not None
+            proc._pump = threading.Thread(
+                target=_pump_masked,
+                args=(popen.stdout, log_path, values),
+                name="basalt-log-mask",
+                daemon=True,
+            )
+            proc._pump.start()
+        return proc
 
     @property
     def pid(self) -> int:
@@ -144,8 +171,11 @@ class UserProcess:
         return self.popen.pid
 
     def poll(self) -> int | None:
-        """The exit code, or None while it runs."""
-        return self.popen.poll()
+        """The exit code, or None while it runs (its output is all in the log by then)."""
+        code = self.popen.poll()
+        if code is not None and self._pump is not None:
+            self._pump.join(timeout=10)
+        return code
 
     def kill_tree(self, grace: float = 3.0) -> None:
         """SIGTERM the process group and every descendant, then SIGKILL what is left."""
@@ -222,17 +252,28 @@ def read_plan(job_dir: Path) -> dict[str, Any] | None:
     return plan
 
 
-def start_planned(command: str, cwd: Path, env: dict[str, str], log_path: Path) -> Started:
+def _pump_masked(source: IO[bytes], log_path: Path, values: list[str]) -> None:
+    """Copy the command's output to the log line by line, secret values masked."""
+    with source, log_path.open("ab", buffering=0) as log:
+        for line in iter(source.readline, b""):
+            text = line.decode("utf-8", errors="replace")
+            log.write(mask_secrets(text, values).encode("utf-8"))
+
+
+def start_planned(
+    command: str, cwd: Path, env: dict[str, str], log_path: Path, mask: Sequence[str] = ()
+) -> Started:
     """Bind the in-job API's loopback port and start the command with its URL in ``env``.
 
     Requests the command sends before the API is served wait in the socket's backlog.
+    ``mask``: secret values to hide from the command's output in the log.
     """
     sock = socket.create_server(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     full = {**env, "BASALT_URL": url, "MLFLOW_TRACKING_URI": url}
     with log_path.open("a", encoding="utf-8") as fh:
         fh.write(f"[basalt] running: {command}\n")
-    return Started(UserProcess.start(command, cwd, full, log_path), sock)
+    return Started(UserProcess.start(command, cwd, full, log_path, mask), sock)
 
 
 def gpu_usage(pids: set[int]) -> dict[str, float]:

@@ -119,7 +119,8 @@ class JobRunner:
             if self._reason:
                 return self._end_stopped(None)
             self.log(f"[basalt] prepared in {time.monotonic() - t0:.2f} s")
-            started = start_planned(plan.command, Path(plan.cwd), plan.env, self.log_path)
+            env, values = self.s.jobs.reveal_secrets(self.ws, plan.env)
+            started = start_planned(plan.command, Path(plan.cwd), env, self.log_path, values)
         proc = started.proc
         # NOTE: recorded right after the start, not before: the command's first line should not
         # wait for writes to the store.

@@ -16,14 +16,18 @@ from basalt.server.audit import AuditMiddleware, AuditWriter
 from basalt.server.limits import BodyLimitMiddleware
 from basalt.server.routes import (
     audit,
+    components,
     computes,
     data,
+    datastores,
     environments,
     experiments,
+    gc,
     health,
     identity,
     jobs,
     models,
+    registry_events,
     runs,
     secrets,
     workspaces,
@@ -126,10 +130,14 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         models,
         data,
         environments,
+        components,
         computes,
+        datastores,
         jobs,
         identity,
         audit,
+        gc,
+        registry_events,
     ):
         app.include_router(module.router)
     mlflow_compat.install(app)

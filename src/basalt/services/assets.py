@@ -15,7 +15,15 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from basalt._internal.clock import Clock
-from basalt.errors import AlreadyExistsError, InternalError, NotFoundError, invalid
+from basalt.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    InternalError,
+    NotFoundError,
+    invalid,
+)
+from basalt.services.asset_uses import check_not_in_use
+from basalt.services.registry_events import record_event
 from basalt.services.workspaces import workspace_id
 from basalt.spec.common import (
     DEFAULT_PAGE_SIZE,
@@ -25,6 +33,8 @@ from basalt.spec.common import (
     decode_page_token,
     encode_page_token,
 )
+from basalt.spec.registry_events import RegistryEventType as Event
+from basalt.store.repos.asset_uses import AssetUseRepo, DeletedVersionRepo
 from basalt.store.repos.assets import AssetRepo
 from basalt.store.tables import AssetVersionRow
 from basalt.store.uow import Session, UnitOfWork
@@ -107,12 +117,14 @@ class VersionedAssetService(ABC, Generic[T]):
                     "are immutable: register a new version",
                     details={"name": row.name, "version": version},
                 )
-            return row
+            return self._created(session, row)
+        # NOTE: a deleted version's number is never given again ("no gaps reused").
+        deleted = DeletedVersionRepo(session, self.kind).max_seq(ws_id, row.name)
         for _ in range(_NEXT_VERSION_TRIES):
-            seq = repo.max_seq(ws_id, row.name) + 1
+            seq = max(repo.max_seq(ws_id, row.name), deleted) + 1
             row.version, row.seq = str(seq), seq
             if repo.try_add(row):
-                return row
+                return self._created(session, row)
         raise InternalError(f"Could not pick the next version of {self.noun} '{row.name}'")
 
     def existing_same(
@@ -294,14 +306,54 @@ class VersionedAssetService(ABC, Generic[T]):
 
         Raises:
             NotFoundError: No such version.
+            ConflictError: Archiving a version that something uses (a deployment ...); the
+                message names the users.
         """
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
             row = self.resolve_row(session, ws_id, name, version)
-            row.archived = archived
-            row.updated_at = self.clock.now()
-            session.flush()
+            if archived and not row.archived:
+                check_not_in_use(session, ws_id, self.kind, row.name, row.version, "archive")
+            if row.archived != archived:
+                row.archived = archived
+                row.updated_at = self.clock.now()
+                session.flush()
+                event = Event.ARCHIVED if archived else Event.RESTORED
+                self._event(session, ws_id, row.name, row.version, event)
             return self._specs(session, [row])[0]
+
+    def delete(self, workspace: str, name: str, version: str) -> None:
+        """Delete an archived version: its record and labels go, its bytes become garbage.
+
+        The files stay stored until ``basalt gc`` finds that nothing references them (a file
+        another version also holds is kept). The version's number is never given again.
+
+        Raises:
+            NotFoundError: No such version.
+            ConflictError: The version is not archived (archive it first), or something uses
+                it (the message names the users).
+        """
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            row = self.resolve_row(session, ws_id, name, version)
+            if not row.archived:
+                raise ConflictError(
+                    f"{self.noun} '{row.name}' version '{row.version}' is not archived; archive "
+                    f"it first: basalt {self.kind} archive {row.name} --version {row.version}",
+                    details={"name": row.name, "version": row.version},
+                )
+            check_not_in_use(session, ws_id, self.kind, row.name, row.version, "delete")
+            for label in AssetRepo(session, self.kind).labels([row.id])[row.id]:
+                AssetRepo(session, self.kind).delete_label(ws_id, row.name, label)
+            if row.seq is not None:
+                DeletedVersionRepo(session, self.kind).remember(
+                    ws_id, row.name, row.seq, self.clock.now()
+                )
+            details = {"content_hash": row.content_id} if row.content_id else {}
+            deleted_name, deleted_version = row.name, row.version
+            session.delete(row)
+            session.flush()
+            self._event(session, ws_id, deleted_name, deleted_version, Event.DELETED, details)
 
     def rename(self, workspace: str, name: str, new_name: str) -> builtins.list[T]:
         """Give every version (and label) of ``name`` the name ``new_name``; MLflow's rename.
@@ -324,6 +376,8 @@ class VersionedAssetService(ABC, Generic[T]):
                 )
             if repo.rename(ws_id, name, new_name) == 0:
                 raise NotFoundError(f"{self.noun} '{name}' not found", details={"name": name})
+            DeletedVersionRepo(session, self.kind).rename(ws_id, name, new_name, self.clock.now())
+            AssetUseRepo(session).rename(ws_id, self.kind, name, new_name)
             session.flush()
             rows = repo.list(ws_id, name=new_name, include_archived=True, offset=0, limit=None)
             return self._specs(session, rows)
@@ -343,7 +397,13 @@ class VersionedAssetService(ABC, Generic[T]):
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
             row = self.resolve_row(session, ws_id, name, version)
-            AssetRepo(session, self.kind).set_label(ws_id, name, label, row.id)
+            repo = AssetRepo(session, self.kind)
+            before = repo.find_label(ws_id, name, label)
+            previous = session.get(AssetVersionRow, before.version_id) if before else None
+            if previous is None or previous.id != row.id:
+                repo.set_label(ws_id, name, label, row.id)
+                details = {"label": label, "previous_version": previous and previous.version}
+                self._event(session, ws_id, name, row.version, Event.LABEL_SET, details)
             return self._specs(session, [row])[0]
 
     def delete_label(self, workspace: str, name: str, label: str) -> None:
@@ -354,11 +414,52 @@ class VersionedAssetService(ABC, Generic[T]):
         """
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
-            if not AssetRepo(session, self.kind).delete_label(ws_id, name, label):
+            repo = AssetRepo(session, self.kind)
+            found = repo.find_label(ws_id, name, label)
+            target = session.get(AssetVersionRow, found.version_id) if found else None
+            if not repo.delete_label(ws_id, name, label):
                 raise NotFoundError(
                     f"{self.noun} '{name}' has no label '{label}'",
                     details={"name": name, "label": label},
                 )
+            version = target.version if target else None
+            self._event(session, ws_id, name, version, Event.LABEL_REMOVED, {"label": label})
+
+    def _created(self, session: Session, row: AssetVersionRow) -> AssetVersionRow:
+        details = {"content_hash": row.content_id} if row.content_id else {}
+        self._event(
+            session,
+            row.workspace_id,
+            row.name,
+            row.version,
+            Event.CREATED,
+            details,
+            actor=row.created_by,
+        )
+        return row
+
+    def _event(
+        self,
+        session: Session,
+        ws_id: int,
+        name: str,
+        version: str | None,
+        event: Event,
+        details: dict[str, Any] | None = None,
+        actor: str | None = None,
+    ) -> None:
+        """Record a registry event in this transaction (``services/registry_events.py``)."""
+        record_event(
+            session,
+            ws_id,
+            self.kind,
+            name,
+            version,
+            event,
+            self.clock.now(),
+            details=details,
+            actor=actor,
+        )
 
     def _specs(self, session: Session, rows: builtins.list[AssetVersionRow]) -> builtins.list[T]:
         labels = AssetRepo(session, self.kind).labels([r.id for r in rows])

@@ -9,22 +9,30 @@ from basalt.artifacts import ArtifactStore
 from basalt.compute.local import LocalDriver
 from basalt.config import DEFAULT_WORKSPACE_NAME, Settings, environ_snapshot, settings_env
 from basalt.services.access import AccessService
+from basalt.services.asset_uses import AssetUseService
 from basalt.services.audit import AuditService
+from basalt.services.components import ComponentService
 from basalt.services.computes import ComputeService
 from basalt.services.data import DataService
 from basalt.services.datastores import DatastoreService
 from basalt.services.environment_builds import EnvironmentBuildService
 from basalt.services.environments import EnvironmentService
 from basalt.services.experiments import ExperimentService
+from basalt.services.gc import GarbageCollector
 from basalt.services.identity import IdentityService
+from basalt.services.job_deletes import JobDeleteService
 from basalt.services.job_prepare import JobPreparer
 from basalt.services.job_runs import JobRunService
 from basalt.services.jobs import JobService
+from basalt.services.lineage import LineageService
 from basalt.services.logged_models import LoggedModelService
+from basalt.services.model_compare import ModelComparer
 from basalt.services.models import ModelService
+from basalt.services.registry_events import RegistryEventService
 from basalt.services.runs import RunService
 from basalt.services.secrets import SecretService
 from basalt.services.vault import Vault
+from basalt.services.webhooks import WebhookService
 from basalt.services.workspaces import WorkspaceService
 from basalt.store.engine import make_engine
 from basalt.store.migrate import current_revision, head_revision, upgrade
@@ -69,8 +77,13 @@ class Services:
         self.logged_models = LoggedModelService(self.uow, self.clock, self.runs)
         self.models = ModelService(self.uow, self.clock, self.artifacts, self.runs)
         self.data = DataService(self.uow, self.clock, self.models.blobs, self.runs)
-        self.datastores = DatastoreService(self.artifacts)
         self.secrets = SecretService(self.uow, self.clock, Vault.from_settings(settings))
+        self.registry_events = RegistryEventService(self.uow, self.clock)
+        self.lineage = LineageService(self.uow, self.clock)
+        self.model_compare = ModelComparer(self.uow, self.models, self.runs)
+        self.webhooks = WebhookService(self.uow, self.clock, self.secrets)
+        self.datastores = DatastoreService(self.uow, self.clock, self.artifacts, self.secrets)
+        self.data.datastores = self.datastores
         self.environments = EnvironmentService(self.uow, self.clock)
         self.computes = ComputeService(
             self.uow, self.clock, in_use=lambda ws, name: self.job_runs.active_on(ws, name)
@@ -101,9 +114,24 @@ class Services:
             self.datastores,
             self.models.blobs,
             kick=self.job_runs.schedule_pass if kick else None,
+            secrets=self.secrets,
+            lineage=self.lineage,
         )
         self.environment_builds = EnvironmentBuildService(
             self.jobs.resolve_environment, settings.envs_dir()
+        )
+        self.components = ComponentService(
+            self.uow, self.clock, self.models.blobs, self.jobs.resolve_environment
+        )
+        self.asset_uses = AssetUseService(self.uow, self.clock)
+        self.job_deletes = JobDeleteService(self.uow, self.runs, settings.jobs_dir())
+        self.gc = GarbageCollector(
+            self.uow,
+            self.clock,
+            self.artifacts,
+            self.models.blobs,
+            settings.jobs_dir(),
+            settings.server.gc_grace_period_s,
         )
         if ensure_default:
             self.workspaces.ensure_workspace(DEFAULT_WORKSPACE_NAME)

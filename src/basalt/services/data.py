@@ -15,16 +15,26 @@ from typing import TYPE_CHECKING, Any
 from basalt._internal.clock import Clock
 from basalt._internal.paths import normalize_artifact_path
 from basalt.artifacts.snapshots import SnapshotFile, SnapshotStore
-from basalt.errors import invalid
+from basalt.errors import InvalidArgumentError, invalid
 from basalt.services._asset_files import FileBackedAssetService, copy_run_files
 from basalt.services._run_rows import get_run_row
+from basalt.services.data_profile import profile_data
 from basalt.services.workspaces import workspace_id
-from basalt.spec.data import MLTABLE_FILES, Data, DataCreate, DataType, uri_file_is_folder
+from basalt.spec.data import (
+    MLTABLE_FILES,
+    Data,
+    DataCreate,
+    DataProfile,
+    DataType,
+    uri_file_is_folder,
+)
+from basalt.spec.mltable import MLTable, parse_mltable
 from basalt.spec.references import JobOutputRef, LocalPath, RunPathRef, classify
 from basalt.store.tables import AssetVersionRow
 from basalt.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
+    from basalt.services.datastores import DatastoreService
     from basalt.services.runs import RunService
 
 ARTIFACTS_OUTPUT = "artifacts"
@@ -74,21 +84,30 @@ class DataService(FileBackedAssetService[Data]):
         super().__init__(uow, clock)
         self.blobs = blobs
         self.runs = runs
+        self.datastores: DatastoreService | None = None  # set by Services (data references)
 
     def create(self, workspace: str, body: DataCreate) -> Data:
         """Create a data version (the next integer version unless one is given).
 
         Creating a version that exists with the same files and type returns it unchanged, so
-        re-running ``basalt data create -f data.yml`` is safe.
+        re-running ``basalt data create -f data.yml`` is safe. Tabular data gets a column
+        profile (``services/data_profile.py``).
 
         Raises:
             InvalidArgumentError: No files, files that do not fit ``type``, a path not supported
-                yet, or a bad version.
+                yet, a bad version, or an MLTable that does not parse (an unknown
+                transformation) or does not load (a file that does not read).
             AlreadyExistsError: The version exists with different content.
             NotFoundError: No such workspace or run.
         """
         if not body.path.strip():
             raise invalid("path", "path must not be empty")
+        if self.datastores is not None:  # a datastore path is referenced in place
+            from basalt.services.data_refs import create_reference
+
+            reference = create_reference(self, self.datastores, workspace, body)
+            if reference is not None:
+                return reference
         with self.uow() as session:
             workspace_id(session, workspace)
         source = run_source(body.path)
@@ -109,14 +128,21 @@ class DataService(FileBackedAssetService[Data]):
             ]
         if not files:
             raise invalid("path", f"path {body.path!r} holds no files")
-        self._check_type(body, files, single)
+        table = self._check_type(body, files, single)
         cid = self.blobs.write_manifest(files)
+
+        def same(row: AssetVersionRow) -> bool:
+            return row.content_id == cid and row.spec.get("type") == body.type.value
+
+        with self.uow() as session:
+            ws_id = workspace_id(session, workspace)
+            existing = self.existing_same(session, ws_id, body.name, body.version, same)
+            if existing is not None:
+                return existing
+        # NOTE: profiled outside the write transaction (it reads up to a million rows).
+        profile = profile_data(self.blobs, body.type, body.path, files, table)
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
-
-            def same(row: AssetVersionRow) -> bool:
-                return row.content_id == cid and row.spec.get("type") == body.type.value
-
             existing = self.existing_same(session, ws_id, body.name, body.version, same)
             if existing is not None:
                 return existing
@@ -135,6 +161,7 @@ class DataService(FileBackedAssetService[Data]):
                     "size": sum(f.size for f in files),
                     "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in files],
                     "job_name": job_name,
+                    **({"profile": profile.model_dump(mode="json")} if profile else {}),
                 },
                 content_id=cid,
                 run_id=run_id,
@@ -163,13 +190,19 @@ class DataService(FileBackedAssetService[Data]):
                 created_by=r.created_by,
                 job_name=r.spec.get("job_name"),
                 size=int(r.spec.get("size", 0)),
-                content_hash=r.content_id or "",
+                content_hash=r.content_id or r.spec.get("fingerprint", ""),
                 files=[f["path"] for f in r.spec.get("files", [])],
+                profile=DataProfile.model_validate(r.spec["profile"])
+                if r.spec.get("profile")
+                else None,
             )
             for r in rows
         ]
 
-    def _check_type(self, body: DataCreate, files: list[SnapshotFile], single: bool) -> None:
+    def _check_type(
+        self, body: DataCreate, files: list[SnapshotFile], single: bool
+    ) -> MLTable | None:
+        """The parsed MLTable of an ``mltable`` version (None for other types)."""
         if body.type == DataType.URI_FILE and (len(files) != 1 or not single):
             raise uri_file_is_folder(body.path)
         if body.type == DataType.MLTABLE:
@@ -180,20 +213,23 @@ class DataService(FileBackedAssetService[Data]):
                     f"path {body.path!r} has no MLTable file at its root; type mltable needs "
                     "one (paths: and transformations:), or use type uri_folder",
                 )
-            self._check_mltable(body.path, table)
+            return self._check_mltable(body.path, table, files)
+        return None
 
-    def _check_mltable(self, path: str, table: SnapshotFile) -> None:
-        import yaml
+    def _check_mltable(self, path: str, table: SnapshotFile, files: list[SnapshotFile]) -> MLTable:
+        """Parse the MLTable file and resolve its paths against the version's files.
+
+        Raises:
+            InvalidArgumentError: Not YAML, no ``paths:``, an unknown transformation, or a path
+                that matches none of the files.
+        """
+        from basalt.tabular.plan import plan_mltable
 
         with self.blobs.open_blob(table.sha256) as fh:
             raw = fh.read(1024 * 1024)
+        parsed = parse_mltable(raw, f"{path!r}: {table.path}")
         try:
-            data = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise invalid("path", f"{path!r}: {table.path} is not valid YAML: {exc}") from None
-        if not isinstance(data, dict) or not isinstance(data.get("paths"), list):
-            raise invalid(
-                "path",
-                f"{path!r}: {table.path} must be a YAML mapping with a paths: list "
-                "(e.g. paths: [{file: ./data.csv}])",
-            )
+            plan_mltable(parsed, [f.path for f in files])
+        except InvalidArgumentError as exc:
+            raise invalid("path", f"{path!r}: {exc.message}") from None
+        return parsed

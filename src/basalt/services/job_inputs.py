@@ -9,6 +9,7 @@ folders under ``named-outputs/<name>/`` (a ``uri_file`` output is the file ``...
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import fsspec
 
 from basalt.errors import invalid
 from basalt.services.data import DataService
+from basalt.services.data_refs import download_reference, reference_of
 from basalt.services.datastores import DatastoreService
 from basalt.services.models import ModelService
 from basalt.services.runs import RunService
@@ -46,8 +48,12 @@ def materialize_inputs(
     workspace: str,
     inputs: dict[str, dict[str, Any]],
     root: Path,
+    log: Callable[[str], None] | None = None,
 ) -> dict[str, str | None]:
-    """The value each input takes in the command (None for an absent optional input)."""
+    """The value each input takes in the command (None for an absent optional input).
+
+    ``log`` gets warnings for the job's log (a referenced data version that changed).
+    """
     runs, models = sources.runs, sources.models
     out: dict[str, str | None] = {}
     for name, item in inputs.items():
@@ -72,6 +78,12 @@ def materialize_inputs(
                     with target.open("wb") as fh:
                         shutil.copyfileobj(src, fh)
             out[name] = str(dest)
+        elif kind == "data" and (
+            ref := reference_of(sources.data, workspace, item["name"], item["version"])
+        ):
+            label = f"{item['name']}:{item['version']}"
+            download_reference(sources.datastores, workspace, label, ref, dest, log or _quiet)
+            out[name] = _pick(dest, item["type"])
         elif kind == "data":
             dest.mkdir(parents=True, exist_ok=True)
             data = sources.data
@@ -94,6 +106,10 @@ def materialize_inputs(
         else:
             raise invalid(f"inputs.{name}", f"unknown input kind {kind!r}")
     return out
+
+
+def _quiet(line: str) -> None:
+    """Where warnings go when the caller keeps no job log."""
 
 
 def _pick(dest: Path, kind: str) -> str:

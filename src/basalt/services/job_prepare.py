@@ -37,6 +37,7 @@ from basalt.services.runs import RunService
 from basalt.spec.environments import EnvironmentSpec
 from basalt.spec.expressions import render
 from basalt.spec.job_requests import LOG_PATH
+from basalt.spec.job_secrets import secret_refs
 from basalt.spec.jobs import CommandJob
 from basalt.spec.runs import Run
 
@@ -107,6 +108,8 @@ class JobPreparer:
     def quick(self, run: Run) -> bool:
         """Whether preparing ``run`` is quick: a cached environment and nothing to fetch."""
         spec = run.spec or {}
+        if secret_refs((spec.get("job") or {}).get("environment_variables") or {}):
+            return False  # only the runner reads secrets from the vault
         resolved = spec.get("resolved")
         if not isinstance(resolved, dict) or "environment" not in resolved:
             return False
@@ -147,7 +150,9 @@ class JobPreparer:
         if built.built:
             log(f"[basalt] environment built in {built.seconds:.1f} s")
 
-        inputs = materialize_inputs(self.sources, workspace, resolved["inputs"], job_dir / "inputs")
+        inputs = materialize_inputs(
+            self.sources, workspace, resolved["inputs"], job_dir / "inputs", log
+        )
         outputs = output_paths(job, job_dir / "named-outputs")
         command = render(
             job.command,

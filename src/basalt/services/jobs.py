@@ -30,12 +30,15 @@ from basalt.services.computes import ComputeService
 from basalt.services.data import DataService
 from basalt.services.datastores import DEFAULT_DATASTORE, DatastoreService
 from basalt.services.environments import EnvironmentService
+from basalt.services.lineage import LineageService
 from basalt.services.models import ModelService
 from basalt.services.runs import RunService
+from basalt.services.secrets import SecretService
 from basalt.spec.common import check_name
 from basalt.spec.environments import EnvironmentSpec
 from basalt.spec.expressions import literal_text, render
 from basalt.spec.job_requests import COMPUTE_PROPERTY, JOB_TYPE_PROPERTY, JobCreate
+from basalt.spec.job_secrets import secret_refs, substitute
 from basalt.spec.jobs import CommandJob, InputType, JobInput, Literal_, SweepJob, parse_job
 from basalt.spec.references import (
     AssetRef,
@@ -85,6 +88,8 @@ class JobService:
         datastores: DatastoreService,
         blobs: SnapshotStore,
         kick: Callable[[], object] | None = None,
+        secrets: SecretService | None = None,
+        lineage: LineageService | None = None,
     ) -> None:
         self.runs = runs
         self.computes = computes
@@ -94,6 +99,8 @@ class JobService:
         self.datastores = datastores
         self.blobs = blobs
         self.kick = kick
+        self.secrets = secrets
+        self.lineage = lineage
 
     def create(self, workspace: str, body: JobCreate) -> Run:
         """Validate and queue a job (command or sweep); return its run (``Queued``).
@@ -126,6 +133,7 @@ class JobService:
         inputs = {k: self._resolve_input(workspace, k, v, body) for k, v in job.inputs.items()}
         space = set(job.search_space) if isinstance(job, SweepJob) else set()
         _check_command(runnable.command, job, inputs, space)
+        self._check_secrets(workspace, runnable.environment_variables)
         snapshot_id = None
         if body.code_files is not None:
             snapshot_id = self.blobs.write_manifest(_snapshot_files(body.code_files))
@@ -164,6 +172,39 @@ class JobService:
                 created_by=body.created_by,
             ),
         )
+
+    def _check_secrets(self, workspace: str, env: Mapping[str, str]) -> None:
+        """Refuse a job whose ``${{secrets.X}}`` names a secret the vault lacks."""
+        if self.secrets is None:
+            return
+        known = {s.name for s in self.secrets.list_secrets(workspace)}
+        for name in sorted(secret_refs(env) - known):
+            raise NotFoundError(
+                f"environment_variables reference secret '{name}', which is not in the "
+                f"workspace's vault: set it with `basalt secret set {name}`",
+                details={"secret": name},
+            )
+
+    def reveal_secrets(
+        self, workspace: str, env: Mapping[str, str]
+    ) -> tuple[dict[str, str], list[str]]:
+        """``env`` with its secret references filled in from the vault, and the values used.
+
+        Called only by a job's runner, right before the command starts (the values are never
+        stored); the runner masks the values in the command's output.
+
+        Raises:
+            NotFoundError: A referenced secret was deleted after submission.
+        """
+        names = secret_refs(env)
+        if not names:
+            return dict(env), []
+        if self.secrets is None:
+            raise NotFoundError("this job references vault secrets, but no vault is configured")
+        values = {
+            n: self.secrets.reveal_secret(workspace, n).value.get_secret_value() for n in names
+        }
+        return substitute(env, values.__getitem__), list(values.values())
 
     def create_trial(
         self, workspace: str, parent: Run, params: Mapping[str, Literal_], *, index: int
@@ -237,6 +278,9 @@ class JobService:
 
     def _queue(self, workspace: str, body: RunCreate) -> Run:
         run = self.runs.create_run(workspace, body)
+        if self.lineage is not None:
+            resolved = (body.spec or {}).get("resolved", {}).get("inputs", {})
+            self.lineage.record_inputs(workspace, run.name, resolved)
         logger.info(
             "queued job %s on %s/%s", run.name, workspace, body.properties[COMPUTE_PROPERTY]
         )

@@ -52,35 +52,69 @@ class SecretService:
             raise invalid("value", f"The value of secret '{name}' is over {MAX_SECRET_BYTES} bytes")
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
-            repo = SecretRepo(session)
-            # NOTE: the key is read under the vault lock, so a rotation in progress cannot
-            # leave this value under the key it is replacing.
-            repo.lock_vault()
-            key = self.vault.current(create=True)
-            assert key is not None
-            ciphertext, nonce = encrypt(key, value, associated_data(workspace, name))
-            row = repo.find(ws_id, name)
-            now = self.clock.now()
-            if row is None:
-                row = SecretRow(
-                    workspace_id=ws_id,
-                    name=name,
-                    created_at=now,
-                    created_by=body.set_by,
-                    previous_key_id=None,
-                    ciphertext=ciphertext,
-                    nonce=nonce,
-                    key_id=key.key_id,
-                    updated_at=now,
-                    updated_by=body.set_by,
-                )
-                repo.add(row)
-            else:
-                row.ciphertext, row.nonce, row.key_id = ciphertext, nonce, key.key_id
-                row.updated_at, row.updated_by = now, body.set_by
-                session.flush()
+            row = self.put_in(session, ws_id, workspace, name, value, body.set_by)
             logger.info("set secret %s in %s", name, workspace)
             return _to_spec(row)
+
+    def put_in(
+        self, session: Session, ws_id: int, workspace: str, name: str, value: str, by: str | None
+    ) -> SecretRow:
+        """Encrypt and store a value inside the caller's transaction, with no name check.
+
+        For other services that keep values under reserved names (``datastores/<name>``,
+        which ``check_secret_name`` refuses to users); user secrets go through ``set_secret``.
+
+        Raises:
+            ConflictError: The vault has no usable key.
+        """
+        repo = SecretRepo(session)
+        # NOTE: the key is read under the vault lock, so a rotation in progress cannot
+        # leave this value under the key it is replacing.
+        repo.lock_vault()
+        key = self.vault.current(create=True)
+        assert key is not None
+        ciphertext, nonce = encrypt(key, value, associated_data(workspace, name))
+        row = repo.find(ws_id, name)
+        now = self.clock.now()
+        if row is None:
+            row = SecretRow(
+                workspace_id=ws_id,
+                name=name,
+                created_at=now,
+                created_by=by,
+                previous_key_id=None,
+                ciphertext=ciphertext,
+                nonce=nonce,
+                key_id=key.key_id,
+                updated_at=now,
+                updated_by=by,
+            )
+            repo.add(row)
+        else:
+            row.ciphertext, row.nonce, row.key_id = ciphertext, nonce, key.key_id
+            row.updated_at, row.updated_by = now, by
+            session.flush()
+        return row
+
+    def reveal_reserved(self, workspace: str, name: str) -> str | None:
+        """The value stored under a reserved name by ``put_in``; None if there is none.
+
+        Raises:
+            NotFoundError: No such workspace.
+            ConflictError: The value does not decrypt under the vault key.
+        """
+        with self.uow() as session:
+            row = SecretRepo(session).find(workspace_id(session, workspace), name)
+            if row is None:
+                return None
+            return self._decrypt(self.vault.keyring(), workspace, row)
+
+    def delete_in(self, session: Session, ws_id: int, name: str) -> None:
+        """Remove a value stored under a reserved name, inside the caller's transaction."""
+        repo = SecretRepo(session)
+        row = repo.find(ws_id, name)
+        if row is not None:
+            repo.delete(row)
 
     def get_secret(self, workspace: str, name: str) -> Secret:
         """A secret's metadata (never its value).
@@ -111,7 +145,9 @@ class SecretService:
         """
         with self.uow() as session:
             ws_id = workspace_id(session, workspace)
-            return [_to_spec(row) for row in SecretRepo(session).list(ws_id)]
+            rows = SecretRepo(session).list(ws_id)
+            # NOTE: names with "/" are reserved (datastore credentials): users cannot make them.
+            return [_to_spec(row) for row in rows if "/" not in row.name]
 
     def delete_secret(self, workspace: str, name: str) -> None:
         """Remove a secret.
@@ -166,6 +202,7 @@ class SecretService:
         return KeyRotation(old_key_id=old_id, new_key_id=new.key_id, secrets=len(rows))
 
     def _row(self, session: Session, workspace: str, name: str) -> SecretRow:
+        check_secret_name(name)  # reserved names (with "/") are not the user's to read
         ws_id = workspace_id(session, workspace)
         row = SecretRepo(session).find(ws_id, name)
         if row is None:

@@ -53,6 +53,7 @@ _OVERRIDES: dict[str, Permission] = {
     "workspaces.list": Permission.SELF,
     "workspaces.create": Permission.ADMIN,
     "vault.rotate_key": Permission.ADMIN,
+    "gc.run": Permission.ADMIN,  # frees bytes of every workspace
     "audit.list": Permission.ADMIN,  # the server-wide log; a workspace's log needs MANAGE
     "runs.search": Permission.READ,
     "models.search": Permission.READ,
@@ -61,6 +62,10 @@ _OVERRIDES: dict[str, Permission] = {
     "data.search": Permission.READ,
     "experiments.search": Permission.READ,
     "secrets.get_value": Permission.WRITE,  # reading a secret's value is not for Readers
+    # Webhooks send the workspace's events out of it: the workspace's owners decide where.
+    "webhooks.create": Permission.MANAGE,
+    "webhooks.delete": Permission.MANAGE,
+    "webhooks.deliver": Permission.ADMIN,  # sends every workspace's due deliveries
 }
 
 

@@ -85,6 +85,43 @@ class DataListQuery(AssetListQuery):
     """Which data versions to list."""
 
 
+ProfileValue = bool | int | float | str | None
+"""A column's min or max: numbers as numbers, dates as ISO 8601 text, other values as text."""
+
+
+class TopValue(SpecModel):
+    """One of a column's most frequent values."""
+
+    value: str
+    count: int
+
+
+class ColumnProfile(SpecModel):
+    """Statistics of one column of a tabular data version."""
+
+    name: str
+    type: str = Field(description="The pyarrow type (int64, double, string, timestamp[us] ...).")
+    count: int = Field(description="Values that are not null (NaN counts as null).")
+    nulls: int
+    min: ProfileValue = None
+    max: ProfileValue = None
+    mean: float | None = Field(default=None, description="Numeric columns only.")
+    distinct: int | None = Field(default=None, description="Distinct non-null values.")
+    top: list[TopValue] = Field(
+        default_factory=list, description="String columns: the 5 most frequent values."
+    )
+
+
+class DataProfile(SpecModel):
+    """Schema and column statistics of a tabular data version, computed at registration."""
+
+    rows: int = Field(description="Rows profiled.")
+    sampled: bool = Field(
+        default=False, description="True when the table has more rows than were profiled."
+    )
+    columns: list[ColumnProfile] = Field(default_factory=list)
+
+
 class Data(Entity):
     """One data asset version."""
 
@@ -104,3 +141,8 @@ class Data(Entity):
     size: int = 0
     content_hash: str
     files: list[str] = Field(default_factory=list)
+    profile: DataProfile | None = Field(
+        default=None,
+        description="Schema and column statistics of tabular data (None: not tabular, or the "
+        "server lacks basalt[data]).",
+    )

@@ -117,3 +117,31 @@ class Model(Entity):
     content_hash: str
     files: list[str] = Field(default_factory=list)
     metrics: dict[str, float] = Field(default_factory=dict)
+
+
+class ModelVersionSummary(Entity):
+    """One version's column of ``basalt model compare``."""
+
+    version: str
+    created_at: datetime
+    created_by: str | None = None
+    size: int = 0
+    flavor: str = "custom"
+    job_name: str | None = None
+    labels: list[str] = Field(default_factory=list)
+    metrics: dict[str, float] = Field(default_factory=dict)
+    params: dict[str, str] = Field(default_factory=dict)
+    inputs: dict[str, str] = Field(
+        default_factory=dict, description="The producing job's inputs: name → data/model/job."
+    )
+
+
+class ModelComparison(Entity):
+    """Versions of one model side by side, and which fields differ between them."""
+
+    name: str
+    versions: list[ModelVersionSummary]
+    differing: list[str] = Field(
+        default_factory=list,
+        description="Rows that differ: 'size', 'flavor', 'metrics.<k>', 'params.<k>', ...",
+    )

@@ -14,8 +14,15 @@ from pydantic import BaseModel, TypeAdapter
 from basalt.spec.assets import AssetLabelSet, AssetListQuery, AssetUpdate
 from basalt.spec.auth import AuditEvent, Member, Token, TokenCreated, User
 from basalt.spec.common import Page
+from basalt.spec.components import (
+    Component,
+    ComponentLabelSet,
+    ComponentListQuery,
+    ComponentUpdate,
+)
 from basalt.spec.compute import Compute
 from basalt.spec.data import Data, DataLabelSet, DataListQuery, DataUpdate
+from basalt.spec.datastores import Datastore
 from basalt.spec.environments import (
     DockerContext,
     Environment,
@@ -25,14 +32,24 @@ from basalt.spec.environments import (
     EnvironmentUpdate,
 )
 from basalt.spec.experiments import Experiment
+from basalt.spec.gc import GcReport
 from basalt.spec.job_requests import LogChunk
+from basalt.spec.lineage import LineageGraph
 from basalt.spec.models import (
     BlobStored,
     Model,
+    ModelComparison,
     ModelFile,
     ModelLabelSet,
     ModelListQuery,
     ModelUpdate,
+)
+from basalt.spec.registry_events import (
+    DeliveryReport,
+    RegistryEvent,
+    Webhook,
+    WebhookCreated,
+    WebhookDelivery,
 )
 from basalt.spec.runs import ArtifactFile, LogBatchResult, MetricSeries, Run
 from basalt.spec.secrets import KeyRotation, Secret, SecretReveal
@@ -78,6 +95,8 @@ class AssetOps:
     list_query: type[AssetListQuery]
     update_body: type[AssetUpdate]
     label_body: type[AssetLabelSet]
+    delete: Operation | None = None
+    """Delete an archived version (None: the kind has no delete yet)."""
 
     @property
     def kind(self) -> str:
@@ -131,6 +150,8 @@ MODELS_GET = _op("models.get", "GET", f"{MODELS}/{{name}}", Model)
 MODELS_UPDATE = _op("models.update", "PATCH", MODEL_VERSION, Model)
 MODELS_ARCHIVE = _op("models.archive", "POST", f"{MODEL_VERSION}/archive", Model)
 MODELS_RESTORE = _op("models.restore", "POST", f"{MODEL_VERSION}/restore", Model)
+MODELS_COMPARE = _op("models.compare", "GET", f"{MODELS}/{{name}}/compare", ModelComparison)
+MODELS_DELETE = _op("models.delete", "DELETE", MODEL_VERSION)
 MODELS_SET_LABEL = _op("models.set_label", "PUT", f"{MODELS}/{{name}}/labels/{{label}}", Model)
 MODELS_FILES_LIST = _op("models.files_list", "GET", f"{MODEL_VERSION}/files", list[ModelFile])
 MODELS_FILE_GET = _op("models.file_get", "GET", f"{MODEL_VERSION}/files/{{path}}")
@@ -145,6 +166,7 @@ DATA_GET = _op("data.get", "GET", f"{DATA}/{{name}}", Data)
 DATA_UPDATE = _op("data.update", "PATCH", DATA_VERSION, Data)
 DATA_ARCHIVE = _op("data.archive", "POST", f"{DATA_VERSION}/archive", Data)
 DATA_RESTORE = _op("data.restore", "POST", f"{DATA_VERSION}/restore", Data)
+DATA_DELETE = _op("data.delete", "DELETE", DATA_VERSION)
 DATA_SET_LABEL = _op("data.set_label", "PUT", f"{DATA}/{{name}}/labels/{{label}}", Data)
 DATA_FILES = _op("data.files", "GET", f"{DATA_VERSION}/files", list[ModelFile])
 DATA_FILE_GET = _op("data.file_get", "GET", f"{DATA_VERSION}/files/{{path}}")
@@ -163,6 +185,7 @@ ENVIRONMENTS_ARCHIVE = _op(
 ENVIRONMENTS_RESTORE = _op(
     "environments.restore", "POST", f"{ENVIRONMENT_VERSION}/restore", Environment
 )
+ENVIRONMENTS_DELETE = _op("environments.delete", "DELETE", ENVIRONMENT_VERSION)
 ENVIRONMENTS_SET_LABEL = _op(
     "environments.set_label", "PUT", f"{ENVIRONMENTS}/{{name}}/labels/{{label}}", Environment
 )
@@ -178,6 +201,7 @@ MODELS_ASSET = AssetOps(
     ModelListQuery,
     ModelUpdate,
     ModelLabelSet,
+    delete=MODELS_DELETE,
 )
 DATA_ASSET = AssetOps(
     DATA_GET,
@@ -190,6 +214,7 @@ DATA_ASSET = AssetOps(
     DataListQuery,
     DataUpdate,
     DataLabelSet,
+    delete=DATA_DELETE,
 )
 ENVIRONMENTS_ASSET = AssetOps(
     ENVIRONMENTS_GET,
@@ -202,7 +227,44 @@ ENVIRONMENTS_ASSET = AssetOps(
     EnvironmentListQuery,
     EnvironmentUpdate,
     EnvironmentLabelSet,
+    delete=ENVIRONMENTS_DELETE,
 )
+
+# NOTE: component code uploads reuse MODELS_BLOBS_MISSING / MODELS_BLOB_PUT (one blob store).
+COMPONENTS = f"{WS}/components"
+COMPONENT_VERSION = f"{COMPONENTS}/{{name}}/versions/{{version}}"
+COMPONENTS_CREATE = _op("components.create", "POST", COMPONENTS, Component)
+COMPONENTS_SEARCH = _op("components.search", "POST", f"{COMPONENTS}/search", Page[Component])
+COMPONENTS_GET = _op("components.get", "GET", f"{COMPONENTS}/{{name}}", Component)
+COMPONENTS_UPDATE = _op("components.update", "PATCH", COMPONENT_VERSION, Component)
+COMPONENTS_ARCHIVE = _op("components.archive", "POST", f"{COMPONENT_VERSION}/archive", Component)
+COMPONENTS_RESTORE = _op("components.restore", "POST", f"{COMPONENT_VERSION}/restore", Component)
+COMPONENTS_SET_LABEL = _op(
+    "components.set_label", "PUT", f"{COMPONENTS}/{{name}}/labels/{{label}}", Component
+)
+COMPONENTS_DELETE = _op("components.delete", "DELETE", COMPONENT_VERSION)
+COMPONENTS_FILES = _op("components.files", "GET", f"{COMPONENT_VERSION}/files", list[ModelFile])
+COMPONENTS_FILE_GET = _op("components.file_get", "GET", f"{COMPONENT_VERSION}/files/{{path}}")
+COMPONENTS_ASSET = AssetOps(
+    COMPONENTS_GET,
+    COMPONENTS_SEARCH,
+    COMPONENTS_UPDATE,
+    COMPONENTS_ARCHIVE,
+    COMPONENTS_RESTORE,
+    COMPONENTS_SET_LABEL,
+    Component,
+    ComponentListQuery,
+    ComponentUpdate,
+    ComponentLabelSet,
+    delete=COMPONENTS_DELETE,
+)
+
+DATASTORES = f"{WS}/datastores"
+DATASTORES_LIST = _op("datastores.list", "GET", DATASTORES, list[Datastore])
+DATASTORES_CREATE = _op("datastores.create", "POST", DATASTORES, Datastore)
+DATASTORES_PUT = _op("datastores.put", "PUT", f"{DATASTORES}/{{name}}", Datastore)
+DATASTORES_GET = _op("datastores.get", "GET", f"{DATASTORES}/{{name}}", Datastore)
+DATASTORES_DELETE = _op("datastores.delete", "DELETE", f"{DATASTORES}/{{name}}")
 
 COMPUTES = f"{WS}/computes"
 COMPUTES_LIST = _op("computes.list", "GET", COMPUTES, list[Compute])
@@ -216,6 +278,7 @@ HEALTH = _op("health", "GET", "/healthz", dict[str, Any])
 JOBS = f"{WS}/jobs"
 JOBS_CREATE = _op("jobs.create", "POST", JOBS, Run)
 JOBS_CANCEL = _op("jobs.cancel", "POST", f"{JOBS}/{{name}}/cancel", Run)
+JOBS_DELETE = _op("jobs.delete", "DELETE", f"{JOBS}/{{name}}")
 JOBS_LOGS = _op("jobs.logs", "GET", f"{JOBS}/{{name}}/logs", LogChunk)
 ENVIRONMENTS_BUILD = _op(
     "environments.build", "POST", f"{ENVIRONMENTS}/{{name}}/build", EnvironmentBuild
@@ -224,7 +287,23 @@ ENVIRONMENTS_DOCKERFILE = _op(
     "environments.dockerfile", "GET", f"{ENVIRONMENTS}/{{name}}/dockerfile", DockerContext
 )
 
+# Storage housekeeping, server-wide: administrators only (spec/auth.py).
+GC_RUN = _op("gc.run", "POST", f"{API_PREFIX}/gc", GcReport)
+
 # NOTE: the server-wide log is for administrators; a workspace's log is for its Owners.
+# NOTE: the name is a query parameter: deployment names hold a "/" (endpoint/deployment).
+LINEAGE_GET = _op("lineage.get", "GET", f"{WS}/lineage/{{kind}}", LineageGraph)
+EVENTS_LIST = _op("events.list", "GET", f"{WS}/events", list[RegistryEvent])
+WEBHOOKS = f"{WS}/webhooks"
+WEBHOOKS_LIST = _op("webhooks.list", "GET", WEBHOOKS, list[Webhook])
+WEBHOOKS_CREATE = _op("webhooks.create", "POST", WEBHOOKS, WebhookCreated)
+WEBHOOKS_GET = _op("webhooks.get", "GET", f"{WEBHOOKS}/{{name}}", Webhook)
+WEBHOOKS_DELETE = _op("webhooks.delete", "DELETE", f"{WEBHOOKS}/{{name}}")
+WEBHOOKS_DELIVERIES = _op(
+    "webhooks.deliveries", "GET", f"{WEBHOOKS}/{{name}}/deliveries", list[WebhookDelivery]
+)
+WEBHOOKS_DELIVER = _op("webhooks.deliver", "POST", f"{API_PREFIX}/webhooks/deliver", DeliveryReport)
+
 AUDIT_LIST = _op("audit.list", "GET", f"{API_PREFIX}/audit", Page[AuditEvent])
 AUDIT_LIST_WORKSPACE = _op("audit.list_workspace", "GET", f"{WS}/audit", Page[AuditEvent])
 

@@ -70,12 +70,15 @@ def test_type_rules(client, folder, tmp_path):
         client.data.create_or_update(DataCreate(name="x", path=str(tmp_path / "nope")))
     for remote in (
         "https://example.com/iris.csv",
-        "s3://bucket/iris/",
-        "azureml://datastores/workspaceblobstore/paths/iris/",
+        "s3://bucket/iris/",  # no datastore of the workspace has this bucket
     ):
         with pytest.raises(InvalidArgumentError, match="not supported yet") as info:
             client.data.create_or_update(DataCreate(name="x", path=remote))
         assert remote in str(info.value)
+    # a datastore path is referenced in place (tests/integration/datastores): it must hold files
+    empty = "azureml://datastores/workspaceblobstore/paths/iris/"
+    with pytest.raises(InvalidArgumentError, match="holds no files"):
+        client.data.create_or_update(DataCreate(name="x", path=empty))
 
 
 def test_from_run_files_with_lineage(client, tmp_path):

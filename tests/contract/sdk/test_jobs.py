@@ -406,7 +406,7 @@ def test_data_assets_and_the_default_datastore_as_inputs_and_outputs(
     assert second.status == RunStatus.COMPLETED, log_of(client, second.name)
     assert "a.txt\nb.txt" in log_of(client, second.name)
 
-    with pytest.raises(NotFoundError, match="only 'workspaceblobstore'"):
+    with pytest.raises(NotFoundError, match="Datastore 'other' not found"):
         client.jobs.create_or_update(
             command(
                 command="cat ${{inputs.x}}",

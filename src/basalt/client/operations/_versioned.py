@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from basalt.client.transports.base import Transport
+from basalt.errors import InvalidArgumentError
 from basalt.spec.common import Page
 from basalt.spec.operations import AssetOps
 
@@ -86,6 +87,18 @@ class VersionedAssetOperations(Generic[T]):
     def restore(self, name: str, version: str) -> T:
         """Show an archived version again."""
         return self._t.call(self._ops.restore, self._p(name, version))  # type: ignore[no-any-return]
+
+    def delete(self, name: str, version: str) -> None:
+        """Delete an archived version nothing uses; ``basalt gc`` then frees its bytes.
+
+        Raises:
+            ConflictError: The version is not archived, or something (a deployment) uses it.
+            NotFoundError: No such version.
+            InvalidArgumentError: This kind has no delete.
+        """
+        if self._ops.delete is None:
+            raise InvalidArgumentError(f"{self._ops.kind} versions cannot be deleted yet")
+        self._t.call(self._ops.delete, self._p(name, version))
 
     def set_label(self, name: str, label: str, version: str) -> T:
         """Point ``label`` (``prod``) at ``version``; moving a label is an update."""

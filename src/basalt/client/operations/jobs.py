@@ -180,6 +180,15 @@ class JobOperations:
         """Cancel a job; a running one is stopped by its runner (the whole process tree)."""
         return self._t.call(ops.JOBS_CANCEL, self._p(name))  # type: ignore[no-any-return]
 
+    def delete(self, name: str) -> None:
+        """Delete a finished job with its children, metrics and files (cancel a running one first).
+
+        Raises:
+            ConflictError: The job (or a child) has not finished.
+            NotFoundError: No such job.
+        """
+        self._t.call(ops.JOBS_DELETE, self._p(name))
+
     def logs(self, name: str, offset: int = 0, max_bytes: int = 65536) -> LogChunk:
         """The job's log from byte ``offset``."""
         query = {"offset": offset, "max_bytes": max_bytes}

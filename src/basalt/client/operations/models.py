@@ -12,6 +12,7 @@ from basalt.client.operations._versioned import VersionedAssetOperations, fields
 from basalt.spec import operations as ops
 from basalt.spec.models import (
     Model,
+    ModelComparison,
     ModelCreate,
     ModelFile,
 )
@@ -27,6 +28,20 @@ class ModelOperations(VersionedAssetOperations[Model]):
     """
 
     _ops = ops.MODELS_ASSET
+
+    def compare(self, name: str, versions: builtins.list[str] | None = None) -> ModelComparison:
+        """Versions side by side: metrics at registration, their jobs' params and inputs, size.
+
+        Args:
+            name: The model.
+            versions: Which versions (default: the newest 20 that are not archived).
+
+        Raises:
+            NotFoundError: No such model or version.
+        """
+        query = {"versions": list(versions) if versions else None}
+        params = {"workspace": self._ws, "name": name}
+        return self._t.call(ops.MODELS_COMPARE, params, query=query)  # type: ignore[no-any-return]
 
     def create_or_update(self, model: ModelCreate | Any) -> Model:
         """Register a model version; a local path's files are uploaded first (only new content).

@@ -15,17 +15,22 @@ from pydantic import BaseModel
 
 from basalt.config import Settings
 from basalt.errors import InvalidArgumentError
+from basalt.services._asset_files import FileBackedAssetService
 from basalt.services.assets import VersionedAssetService
 from basalt.services.container import Services
 from basalt.spec import operations as ops
 from basalt.spec.auth import LOCAL, AuditEvent, AuditQuery, MemberSet
 from basalt.spec.common import Page
+from basalt.spec.components import ComponentCreate
 from basalt.spec.compute import ComputeCreate, ComputeUpdate
 from basalt.spec.data import DataCreate
+from basalt.spec.datastores import DatastoreCreate
 from basalt.spec.environments import EnvironmentCreate
 from basalt.spec.experiments import ExperimentCreate
+from basalt.spec.gc import GcRequest
 from basalt.spec.job_requests import JobCreate
 from basalt.spec.models import BlobQuery, BlobStored, ModelCreate
+from basalt.spec.registry_events import RegistryEventQuery, WebhookCreate
 from basalt.spec.runs import ArtifactFile, LogBatch, RunCreate, RunListQuery, RunUpdate
 from basalt.spec.secrets import SecretSet
 from basalt.spec.workspaces import WorkspaceCreate
@@ -66,7 +71,14 @@ def _versioned_handlers(
     kind: ops.AssetOps, service: Callable[[Services], VersionedAssetService[Any]]
 ) -> dict[str, tuple[type[BaseModel] | None, Handler]]:
     """The entries of the operations every versioned-asset kind shares (as routes/_versioned)."""
+    extra: dict[str, tuple[type[BaseModel] | None, Handler]] = {}
+    if kind.delete is not None:
+        extra[kind.delete.name] = (
+            None,
+            lambda s, p, q, b: service(s).delete(p["workspace"], p["name"], p["version"]),
+        )
     return {
+        **extra,
         kind.search.name: (
             kind.list_query,
             lambda s, p, q, b: service(s).list(
@@ -163,6 +175,11 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
     "runs.files_list": (None, lambda s, p, q, b: _files(s, p, q)),
     "jobs.create": (JobCreate, lambda s, p, q, b: s.jobs.create(p["workspace"], b)),
     "jobs.cancel": (None, lambda s, p, q, b: s.job_runs.cancel(p["workspace"], p["name"])),
+    "jobs.delete": (None, lambda s, p, q, b: s.job_deletes.delete(p["workspace"], p["name"])),
+    "gc.run": (
+        GcRequest,
+        lambda s, p, q, b: s.gc.collect(dry_run=b.dry_run, grace_period_s=b.grace_period_s),
+    ),
     "jobs.logs": (
         None,
         lambda s, p, q, b: s.job_runs.logs(
@@ -214,6 +231,20 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
             p["workspace"], p["name"], q.get("version"), q.get("label")
         ),
     ),
+    "datastores.list": (None, lambda s, p, q, b: s.datastores.list(p["workspace"])),
+    "datastores.create": (
+        DatastoreCreate,
+        lambda s, p, q, b: s.datastores.create(p["workspace"], b),
+    ),
+    "datastores.put": (
+        DatastoreCreate,
+        lambda s, p, q, b: s.datastores.create(p["workspace"], b, replace=True),
+    ),
+    "datastores.get": (None, lambda s, p, q, b: s.datastores.get(p["workspace"], p["name"])),
+    "datastores.delete": (
+        None,
+        lambda s, p, q, b: s.datastores.delete(p["workspace"], p["name"]),
+    ),
     "computes.list": (None, lambda s, p, q, b: s.computes.list(p["workspace"])),
     "computes.create": (ComputeCreate, lambda s, p, q, b: s.computes.create(p["workspace"], b)),
     "computes.get": (None, lambda s, p, q, b: s.computes.get(p["workspace"], p["name"])),
@@ -222,6 +253,34 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         lambda s, p, q, b: s.computes.update(p["workspace"], p["name"], b),
     ),
     "computes.delete": (None, lambda s, p, q, b: s.computes.delete(p["workspace"], p["name"])),
+    "models.compare": (
+        None,
+        lambda s, p, q, b: s.model_compare.compare(
+            p["workspace"], p["name"], list(q.get("versions") or []) or None
+        ),
+    ),
+    "lineage.get": (
+        None,
+        lambda s, p, q, b: s.lineage.graph(
+            p["workspace"], p["kind"], q["name"], q.get("version"), int(q.get("depth") or 3)
+        ),
+    ),
+    "events.list": (
+        None,
+        lambda s, p, q, b: s.registry_events.list(
+            p["workspace"],
+            RegistryEventQuery.model_validate({k: v for k, v in q.items() if v is not None}),
+        ),
+    ),
+    "webhooks.list": (None, lambda s, p, q, b: s.webhooks.list(p["workspace"])),
+    "webhooks.create": (WebhookCreate, lambda s, p, q, b: s.webhooks.create(p["workspace"], b)),
+    "webhooks.get": (None, lambda s, p, q, b: s.webhooks.get(p["workspace"], p["name"])),
+    "webhooks.delete": (None, lambda s, p, q, b: s.webhooks.delete(p["workspace"], p["name"])),
+    "webhooks.deliveries": (
+        None,
+        lambda s, p, q, b: s.webhooks.deliveries(p["workspace"], p["name"]),
+    ),
+    "webhooks.deliver": (None, lambda s, p, q, b: s.webhooks.deliver_due()),
     "audit.list": (None, lambda s, p, q, b: _audit(s, p, q)),
     "audit.list_workspace": (None, lambda s, p, q, b: _audit(s, p, q)),
     **{
@@ -250,6 +309,15 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
     **_versioned_handlers(ops.MODELS_ASSET, lambda s: s.models),
     **_versioned_handlers(ops.DATA_ASSET, lambda s: s.data),
     **_versioned_handlers(ops.ENVIRONMENTS_ASSET, lambda s: s.environments),
+    "components.create": (
+        ComponentCreate,
+        lambda s, p, q, b: s.components.create(p["workspace"], b),
+    ),
+    "components.files": (
+        None,
+        lambda s, p, q, b: s.components.list_files(p["workspace"], p["name"], p["version"]),
+    ),
+    **_versioned_handlers(ops.COMPONENTS_ASSET, lambda s: s.components),
 }
 
 
@@ -315,8 +383,17 @@ class InProcessTransport:
 
     def download(self, op: ops.Operation, params: dict[str, str], dest: BinaryIO) -> None:
         """Copy a run's (or a model or data version's) file into ``dest``."""
-        if op.name in (ops.DATA_FILE_GET.name, ops.MODELS_FILE_GET.name):
-            kind = self.services.data if op.name == ops.DATA_FILE_GET.name else self.services.models
+        if op.name in (
+            ops.DATA_FILE_GET.name,
+            ops.MODELS_FILE_GET.name,
+            ops.COMPONENTS_FILE_GET.name,
+        ):
+            kinds: dict[str, FileBackedAssetService[Any]] = {
+                ops.DATA_FILE_GET.name: self.services.data,
+                ops.MODELS_FILE_GET.name: self.services.models,
+                ops.COMPONENTS_FILE_GET.name: self.services.components,
+            }
+            kind = kinds[op.name]
             with kind.open_file(
                 params["workspace"], params["name"], params["version"], params["path"]
             ) as src:

@@ -1,4 +1,4 @@
-"""The routes every versioned-asset kind shares: search, get, update, archive, restore, label.
+"""The routes every versioned-asset kind shares: search, get, update, archive, delete, label.
 
 ``add_versioned_routes`` registers them for one kind on its router, at the kind's paths from
 ``spec/operations.py`` and with the operation ids ``<kind>-<verb>``; ``add_file_routes`` adds the
@@ -140,6 +140,21 @@ def add_versioned_routes(
             operation_id=_op_id(op),
             summary=summary,
             description=description,
+        )
+    if kind.delete is not None:
+
+        def delete(services: ServicesDep, workspace: str, name: str, version: str) -> None:
+            service(services).delete(workspace, name, version)
+
+        router.add_api_route(
+            kind.delete.path,
+            delete,
+            methods=[kind.delete.method],
+            operation_id=_op_id(kind.delete),
+            status_code=204,
+            summary=f"Delete {singular}",
+            description="Delete an archived version that nothing uses; its stored bytes are "
+            "freed by the next garbage collection (``POST /gc``).",
         )
 
 

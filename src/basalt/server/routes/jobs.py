@@ -1,4 +1,4 @@
-"""Job routes: submit, cancel, follow the log. A job is a run: reading it uses the run routes."""
+"""Job routes: submit, cancel, delete, the log. A job is a run: reading it uses the run routes."""
 
 from __future__ import annotations
 
@@ -22,6 +22,12 @@ def create_job(services: ServicesDep, workspace: str, body: JobCreate) -> Run:
 def cancel_job(services: ServicesDep, workspace: str, name: str) -> Run:
     """Cancel a job: at once if it has not started, else its runner stops the process tree."""
     return services.job_runs.cancel(workspace, name)
+
+
+@router.delete(ops.JOBS_DELETE.path, operation_id="jobs-delete", status_code=204)
+def delete_job(services: ServicesDep, workspace: str, name: str) -> None:
+    """Delete a finished job: its record, its children (a sweep's trials), its files."""
+    services.job_deletes.delete(workspace, name)
 
 
 @router.get(ops.JOBS_LOGS.path, operation_id="jobs-logs")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from basalt.server.deps import ServicesDep
@@ -14,6 +15,7 @@ from basalt.spec.models import (
     BlobQuery,
     BlobStored,
     Model,
+    ModelComparison,
     ModelCreate,
 )
 
@@ -54,3 +56,14 @@ add_versioned_routes(
     router, ops.MODELS_ASSET, lambda s: s.models, singular="Model", plural="Models"
 )
 add_file_routes(router, ops.MODELS_FILES_LIST, ops.MODELS_FILE_GET, lambda s: s.models)
+
+
+@router.get(ops.MODELS_COMPARE.path, operation_id="models-compare")
+def compare_models(
+    services: ServicesDep,
+    workspace: str,
+    name: str,
+    versions: Annotated[list[str] | None, Query()] = None,
+) -> ModelComparison:
+    """Versions side by side: metrics at registration, params and inputs of their jobs, size."""
+    return services.model_compare.compare(workspace, name, versions)

@@ -3,6 +3,7 @@
 from basalt.store.tables.asset_links import (
     AssetEventRow,
     AssetUseRow,
+    JobInputRefRow,
     WebhookDeliveryRow,
     WebhookRow,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "AssetEventRow",
     "AssetUseRow",
     "DatastoreRow",
+    "JobInputRefRow",
     "WebhookDeliveryRow",
     "WebhookRow",
     "AssetLabelRow",

@@ -114,3 +114,26 @@ class WebhookDeliveryRow(Base):
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class JobInputRefRow(Base):
+    """One input of a job that names an asset version or another job: lineage's index.
+
+    ``kind`` is ``data``, ``model``, ``job`` (another job's outputs), ``datastore`` or ``uri``;
+    ``version`` is empty for kinds without one. Written when the job is submitted.
+    """
+
+    __tablename__ = "job_input_refs"
+    __table_args__ = (Index("ix_job_input_refs_target", "workspace_id", "kind", "name", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("workspaces.id", ondelete="CASCADE")
+    )
+    run_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("runs.id", ondelete="CASCADE"), index=True
+    )
+    input_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    version: Mapped[str] = mapped_column(String(64), default="")

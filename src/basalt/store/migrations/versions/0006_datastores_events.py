@@ -1,4 +1,4 @@
-"""datastores, asset uses (the deployment guard), registry events and webhooks
+"""datastores, asset uses (the deployment guard), registry events, webhooks, lineage index
 
 Revision ID: 0006
 Revises: 0005
@@ -155,9 +155,30 @@ def upgrade() -> None:
     op.create_index(
         "ix_webhook_deliveries_status_next", "webhook_deliveries", ["status", "next_attempt_at"]
     )
+    op.create_table(
+        "job_input_refs",
+        _id(),
+        *_workspace("job_input_refs"),
+        sa.Column("run_id", sa.BigInteger(), nullable=False),
+        sa.Column("input_name", sa.String(length=255), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("version", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["run_id"], ["runs.id"], name=op.f("fk_job_input_refs_run_id_runs"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_input_refs")),
+    )
+    op.create_index(op.f("ix_job_input_refs_run_id"), "job_input_refs", ["run_id"])
+    op.create_index(
+        "ix_job_input_refs_target", "job_input_refs", ["workspace_id", "kind", "name", "version"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_job_input_refs_target", table_name="job_input_refs")
+    op.drop_index(op.f("ix_job_input_refs_run_id"), table_name="job_input_refs")
+    op.drop_table("job_input_refs")
     op.drop_index("ix_webhook_deliveries_status_next", table_name="webhook_deliveries")
     op.drop_index(op.f("ix_webhook_deliveries_event_id"), table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")
