@@ -124,8 +124,31 @@ def _show_fields(model: Model) -> None:
             ("created", model.created_at),
             ("created by", model.created_by),
             ("description", model.description),
+            ("signature", _signature_text(model.signature)),
+            ("input example", "yes" if model.input_example is not None else ""),
         ]
     )
+
+
+def _signature_text(signature: dict[str, Any] | None) -> str:
+    """``inputs: size double, rooms double → outputs: tensor float64`` or empty."""
+    if not signature:
+        return ""
+
+    def cols(items: Any) -> str:
+        if not isinstance(items, list):
+            return str(items)
+        parts = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            kind = item.get("type", "")
+            if kind == "tensor":
+                kind = f"tensor {item.get('tensor-spec', {}).get('dtype', '')}".strip()
+            parts.append(f"{item['name']} {kind}" if "name" in item else kind)
+        return ", ".join(parts)
+
+    return f"inputs: {cols(signature.get('inputs'))} → outputs: {cols(signature.get('outputs'))}"
 
 
 NOUN = AssetNoun(

@@ -60,6 +60,20 @@ def run_source(path: str) -> tuple[str, str] | None:
         if ref.output != ARTIFACTS_OUTPUT:
             inner = f"{ref.output}/{inner}".strip("/")
         return ref.job, inner
+    if path.lower().startswith(("http://", "https://")):
+        raise invalid(
+            "path",
+            f"path {path!r} is a web address: Basalt registers data it can read without the "
+            "network; download it and register the local copy (basalt data create --path "
+            "./file), or put it on a datastore",
+        )
+    if path.lower().startswith(("s3://", "s3a://", "wasbs://", "wasb://", "abfss://", "abfs://")):
+        raise invalid(
+            "path",
+            f"path {path!r} is on object storage that no datastore of this workspace covers: "
+            "create one for its bucket or container (basalt datastore create -f ds.yml), then "
+            "register it again",
+        )
     raise invalid(
         "path",
         f"path {path!r} is not supported yet: register a local copy (a local file or folder), "

@@ -17,6 +17,7 @@ from basalt.artifacts.snapshots import SnapshotFile, SnapshotStore
 from basalt.errors import invalid
 from basalt.services._asset_files import FileBackedAssetService, copy_run_files
 from basalt.services._run_rows import get_run_row
+from basalt.services.model_files import model_facts
 from basalt.services.workspaces import workspace_id
 from basalt.spec.models import Model, ModelCreate, ModelType
 from basalt.spec.runs import SYSTEM_METRIC_PREFIX
@@ -29,14 +30,6 @@ if TYPE_CHECKING:
     from basalt.services.runs import RunService
 
 _RUN_PREFIXES = ("runs:/", "azureml://jobs/")
-_FLAVOR_SUFFIXES = {
-    ".pkl": "sklearn",
-    ".pickle": "sklearn",
-    ".joblib": "sklearn",
-    ".onnx": "onnx",
-    ".pt": "pytorch",
-    ".pth": "pytorch",
-}
 
 
 def parse_run_path(path: str) -> tuple[str, str] | None:
@@ -62,24 +55,6 @@ def parse_run_path(path: str) -> tuple[str, str] | None:
     if not run:
         raise invalid("path", f"path {path!r} names no run; use runs:/<run>/<path>")
     return run, inner.strip("/")
-
-
-def detect_flavor(files: list[str], mlmodel: bytes | None) -> tuple[str, list[str]]:
-    """The flavor of a model from its file names (and its MLflow ``MLmodel`` file, if any)."""
-    if mlmodel is not None:
-        import yaml
-
-        try:
-            data = yaml.safe_load(mlmodel) or {}
-            flavors = sorted((data.get("flavors") or {}).keys())
-        except (yaml.YAMLError, AttributeError):
-            flavors = []
-        return "mlflow", [str(f) for f in flavors]
-    for path in files:
-        for suffix, flavor in _FLAVOR_SUFFIXES.items():
-            if path.lower().endswith(suffix):
-                return flavor, []
-    return "custom", []
 
 
 class ModelService(FileBackedAssetService[Model]):
@@ -147,10 +122,11 @@ class ModelService(FileBackedAssetService[Model]):
         if not files:
             raise invalid("path", f"path {body.path!r} holds no files")
         content_id = self.blobs.write_manifest(files)
-        names = sorted(f.path for f in files)
-        mlmodel = next((f for f in files if f.path.rsplit("/", 1)[-1] == "MLmodel"), None)
-        raw = self._read_blob(mlmodel.sha256) if mlmodel is not None else None
-        flavor, flavors = detect_flavor(names, raw)
+        by_path = {f.path: f for f in files}
+        facts = model_facts(
+            list(by_path), lambda p: self._read_blob(by_path[p].sha256) if p in by_path else None
+        )
+        flavor, flavors = facts.flavor, facts.flavors
         model_type = body.type
         if flavor == "mlflow" and "type" not in body.model_fields_set:
             model_type = ModelType.MLFLOW
@@ -183,6 +159,8 @@ class ModelService(FileBackedAssetService[Model]):
                     "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in files],
                     "metrics": metrics,
                     "job_name": job_name,
+                    "signature": facts.signature,
+                    "input_example": facts.input_example,
                 },
                 content_id=content_id,
                 run_id=run_id,
@@ -220,6 +198,8 @@ class ModelService(FileBackedAssetService[Model]):
                     content_hash=r.content_id or "",
                     files=[f["path"] for f in spec.get("files", [])],
                     metrics=dict(spec.get("metrics", {})),
+                    signature=spec.get("signature"),
+                    input_example=spec.get("input_example"),
                 )
             )
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -117,6 +118,12 @@ class Model(Entity):
     content_hash: str
     files: list[str] = Field(default_factory=list)
     metrics: dict[str, float] = Field(default_factory=dict)
+    signature: dict[str, Any] | None = Field(
+        default=None, description="An MLflow model's signature (inputs, outputs, params)."
+    )
+    input_example: Any = Field(
+        default=None, description="An MLflow model's saved input example (up to 64 KiB)."
+    )
 
 
 class ModelVersionSummary(Entity):

@@ -68,11 +68,11 @@ def test_type_rules(client, folder, tmp_path):
     assert "MLTable" in table.files
     with pytest.raises(InvalidArgumentError, match="does not exist"):
         client.data.create_or_update(DataCreate(name="x", path=str(tmp_path / "nope")))
-    for remote in (
-        "https://example.com/iris.csv",
-        "s3://bucket/iris/",  # no datastore of the workspace has this bucket
+    for remote, hint in (
+        ("https://example.com/iris.csv", "download it and register the local copy"),
+        ("s3://bucket/iris/", "basalt datastore create"),  # no datastore has this bucket
     ):
-        with pytest.raises(InvalidArgumentError, match="not supported yet") as info:
+        with pytest.raises(InvalidArgumentError, match=hint) as info:
             client.data.create_or_update(DataCreate(name="x", path=remote))
         assert remote in str(info.value)
     # a datastore path is referenced in place (tests/integration/datastores): it must hold files

@@ -128,3 +128,38 @@ def test_model_like_objects_and_job_lineage_for_local_paths(client, model_dir):
 def test_leading_zero_versions_do_not_move_the_next_integer(client, model_dir):
     client.models.create_or_update(ModelCreate(name="z", version="09", path=str(model_dir)))
     assert client.models.create_or_update(ModelCreate(name="z", path=str(model_dir))).version == "1"
+
+
+def test_mlflow_model_signature_and_input_example_are_recorded(client, tmp_path):
+    import warnings
+
+    import mlflow.sklearn
+    import numpy as np
+    import pandas as pd
+    from mlflow.models import infer_signature
+    from sklearn.linear_model import LinearRegression
+
+    x = pd.DataFrame({"size": [1.0, 2.0, 3.0], "rooms": [1.0, 1.0, 2.0]})
+    y = np.array([10.0, 20.0, 31.0])
+    model = LinearRegression().fit(x, y)
+    path = tmp_path / "mlflow-model"
+    with warnings.catch_warnings():  # mlflow's own pandas deprecations, not ours
+        warnings.simplefilter("ignore")
+        mlflow.sklearn.save_model(
+            model, str(path), signature=infer_signature(x, y), input_example=x.head(2)
+        )
+    registered = client.models.create_or_update(ModelCreate(name="houses", path=str(path)))
+    assert registered.flavor == "mlflow"
+    assert registered.type == ModelType.MLFLOW
+    assert [c["name"] for c in registered.signature["inputs"]] == ["size", "rooms"]
+    assert registered.signature["outputs"][0]["type"] == "tensor"
+    example = registered.input_example
+    assert example is not None and "size" in str(example)
+    import pickle
+
+    (tmp_path / "plain.pkl").write_bytes(pickle.dumps(model))
+    plain = client.models.create_or_update(
+        ModelCreate(name="plain", path=str(tmp_path / "plain.pkl"))
+    )
+    assert plain.flavor == "sklearn"
+    assert plain.signature is None and plain.input_example is None
