@@ -157,6 +157,25 @@ def check_uri(uri: str) -> None:
             raise NotFoundError(f"no MLflow database at {path} (from {uri})")
 
 
+def with_installed_driver(uri: str) -> str:
+    """A ``postgresql://`` URI spelled for psycopg 3 when that, not psycopg2, is installed.
+
+    SQLAlchemy (and so MLflow's store) reads a bare ``postgresql://`` with psycopg2; Basalt's
+    ``postgres`` extra installs psycopg 3, so the URI a user copies from MLflow just works.
+
+    Example:
+        >>> with_installed_driver("sqlite:///mlflow.db")
+        'sqlite:///mlflow.db'
+    """
+    import importlib.util
+
+    if not uri.startswith("postgresql://"):
+        return uri
+    if importlib.util.find_spec("psycopg2") is None and importlib.util.find_spec("psycopg"):
+        return uri.replace("postgresql://", "postgresql+psycopg://", 1)
+    return uri
+
+
 class MlflowClientSource:
     """``MlflowSource`` over ``mlflow.tracking.MlflowClient``.
 
@@ -167,7 +186,7 @@ class MlflowClientSource:
 
     def __init__(self, uri: str, *, timeout_s: float = 10.0) -> None:
         check_uri(uri)
-        self.uri = uri.rstrip("/") if uri.startswith("http") else uri
+        self.uri = uri.rstrip("/") if uri.startswith("http") else with_installed_driver(uri)
         self.timeout_s = timeout_s
         self.client: Any = _mlflow()(tracking_uri=self.uri, registry_uri=self.uri)
 

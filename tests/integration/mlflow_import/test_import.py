@@ -22,6 +22,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:D
 def _client(uri: str) -> Any:
     from mlflow.tracking import MlflowClient
 
+    from basalt.services.mlflow_source import with_installed_driver
+
+    uri = with_installed_driver(uri)
     return MlflowClient(tracking_uri=uri, registry_uri=uri)
 
 
