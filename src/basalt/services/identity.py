@@ -78,6 +78,7 @@ class IdentityService:
         self.uow = uow
         self.clock = clock
         self._hasher = PasswordHasher()
+        self._dummy_hash: str | None = None
         self._failures: dict[tuple[str, str], deque[datetime]] = {}
         self._verified: dict[tuple[str, str], datetime] = {}
         self._lock = threading.Lock()
@@ -312,7 +313,13 @@ class IdentityService:
         with self.uow() as session:
             row = IdentityRepo(session).user(user)
             pw_hash = row.password_hash if row else None
-            ok = bool(pw_hash) and self._verify(str(pw_hash), password)
+            if pw_hash:
+                ok = self._verify(str(pw_hash), password)
+            else:
+                # NOTE: hash anyway, so an unknown name (or a user without a password) takes
+                # as long as a wrong password: the time of the answer does not tell who exists.
+                self._dummy_verify(password)
+                ok = False
             if row is None or not ok:
                 self._fail(keys)
                 raise UnauthenticatedError(_BAD_CREDENTIALS)
@@ -321,6 +328,15 @@ class IdentityService:
             with self._lock:
                 self._failures.pop(keys[0], None)
             return Principal(name=row.name, is_admin=row.is_admin)
+
+    def _dummy_verify(self, password: str) -> None:
+        """Spend one argon2 verification on a hash of nothing (see ``authenticate_password``)."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        try:
+            self._hasher.verify(self._dummy_hash, password)
+        except Exception:  # noqa: BLE001, S110 - it never matches; only its cost matters
+            pass
 
     def _verify(self, pw_hash: str, password: str) -> bool:
         """argon2 verification, remembered for a minute (MLflow sends Basic on every request).

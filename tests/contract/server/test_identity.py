@@ -202,3 +202,30 @@ def test_embedded_mode_has_no_users(client):  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidArgumentError, match="basalt server start"):
         client.users.list()
     assert client.users.me().name == LOCAL.name
+
+
+def test_an_unknown_name_costs_a_password_check_too(services):  # type: ignore[no-untyped-def]
+    """The answer's timing must not tell which user names exist: both paths run argon2."""
+    from basalt.errors import UnauthenticatedError
+    from basalt.spec.auth import UserCreate
+
+    identity = services.identity
+    identity.create_user(
+        UserCreate.model_validate({"name": "alice", "password": "correct horse 1"})
+    )
+    checks: list[str] = []
+    real = identity._hasher
+
+    class Counting:  # the real hasher, counting its verifications
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            return getattr(real, name)
+
+        def verify(self, pw_hash, password):  # type: ignore[no-untyped-def]
+            checks.append(password)
+            return real.verify(pw_hash, password)
+
+    identity._hasher = Counting()
+    for user in ("alice", "nobody"):
+        with pytest.raises(UnauthenticatedError):
+            identity.authenticate_password(user, "wrong password", "10.0.0.1")
+    assert checks == ["wrong password", "wrong password"]
