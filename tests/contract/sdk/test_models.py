@@ -154,7 +154,8 @@ def test_mlflow_model_signature_and_input_example_are_recorded(client, tmp_path)
     assert [c["name"] for c in registered.signature["inputs"]] == ["size", "rooms"]
     assert registered.signature["outputs"][0]["type"] == "tensor"
     example = registered.input_example
-    assert example is not None and "size" in str(example)
+    assert example is not None
+    assert "size" in str(example)
     import pickle
 
     (tmp_path / "plain.pkl").write_bytes(pickle.dumps(model))
@@ -162,4 +163,5 @@ def test_mlflow_model_signature_and_input_example_are_recorded(client, tmp_path)
         ModelCreate(name="plain", path=str(tmp_path / "plain.pkl"))
     )
     assert plain.flavor == "sklearn"
-    assert plain.signature is None and plain.input_example is None
+    assert plain.signature is None
+    assert plain.input_example is None
