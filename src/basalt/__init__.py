@@ -13,6 +13,11 @@ from basalt._version import __version__
 if TYPE_CHECKING:
     from basalt.client.builders import Input, Output, command
     from basalt.client.client import Client
+    from basalt.client.endpoint_builders import (
+        CodeConfiguration,
+        ManagedOnlineDeployment,
+        ManagedOnlineEndpoint,
+    )
     from basalt.tracking import (
         ActiveRun,
         active_run,
@@ -32,7 +37,10 @@ if TYPE_CHECKING:
 __all__ = [
     "ActiveRun",
     "Client",
+    "CodeConfiguration",
     "Input",
+    "ManagedOnlineDeployment",
+    "ManagedOnlineEndpoint",
     "Output",
     "__version__",
     "active_run",
@@ -51,11 +59,15 @@ __all__ = [
 ]
 
 _BUILDERS = ("Input", "Output", "command")
+_ENDPOINT_BUILDERS = ("CodeConfiguration", "ManagedOnlineDeployment", "ManagedOnlineEndpoint")
 _LAZY = {
-    name: "basalt.tracking" for name in __all__ if name not in ("Client", "__version__", *_BUILDERS)
+    name: "basalt.tracking"
+    for name in __all__
+    if name not in ("Client", "__version__", *_BUILDERS, *_ENDPOINT_BUILDERS)
 }
 _LAZY["Client"] = "basalt.client.client"
 _LAZY.update({name: "basalt.client.builders" for name in _BUILDERS})
+_LAZY.update({name: "basalt.client.endpoint_builders" for name in _ENDPOINT_BUILDERS})
 
 
 def __getattr__(name: str) -> Any:

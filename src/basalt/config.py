@@ -22,6 +22,7 @@ DEFAULT_WORKSPACE_NAME = "default"
 VAULT_KEY_FILE = "vault.key"
 JOBS_DIR = "jobs"
 ENVS_DIR = "envs"
+DEPLOYMENTS_DIR = "deployments"
 
 
 class StoreSettings(BaseModel):
@@ -197,6 +198,10 @@ class Settings(BaseSettings):
     def envs_dir(self) -> Path:
         """Where materialized environments are cached (shared by every job)."""
         return self.compute.envs_dir or self._local_dir(ENVS_DIR)
+
+    def deployments_dir(self) -> Path:
+        """Where online deployments' folders (model, code, worker logs) are made."""
+        return self._local_dir(DEPLOYMENTS_DIR)
 
     def _local_dir(self, leaf: str) -> Path:
         if self.state_dir is not None:

@@ -26,7 +26,10 @@ from basalt.cli import (
     lineage,
     login,
     model,
+    online_deployment,
+    online_endpoint,
     secret,
+    serve,
     server,
     token,
     user,
@@ -94,6 +97,8 @@ app.add_typer(environment.app, name="environment")
 app.add_typer(component.app, name="component")
 app.add_typer(compute.app, name="compute")
 app.add_typer(datastore.app, name="datastore")
+app.add_typer(online_endpoint.app, name="online-endpoint")
+app.add_typer(online_deployment.app, name="online-deployment")
 app.add_typer(secret.app, name="secret")
 app.add_typer(server.app, name="server")
 app.add_typer(audit.app, name="audit")
@@ -106,6 +111,7 @@ app.add_typer(token.app, name="token")
 app.command("login")(login.login)
 app.command("gc")(gc.gc)
 app.command("lineage")(lineage.lineage)
+app.command("serve")(serve.serve)
 
 
 def run() -> None:

@@ -81,12 +81,15 @@ def start(
     sock = _bind(settings.server.host, settings.server.port)
     import uvicorn
 
+    from basalt.cli.serve import start_serving
     from basalt.daemons.scheduler import SchedulerLoop
     from basalt.daemons.webhooks import WebhookLoop
     from basalt.server.app import create_app
     from basalt.services.container import Services
+    from basalt.serving.routing import RoutingTable
 
     services = Services(settings)
+    routing = RoutingTable()
     admin_token = _ensure_admin(services) if settings.server.auth == "token" else None
     scheduler = SchedulerLoop(services, settings.compute.scheduler_interval)
     webhooks = WebhookLoop(services)
@@ -115,10 +118,15 @@ def start(
         )
     else:
         config = uvicorn.Config(
-            create_app(settings, services=services), log_level="warning", access_log=False
+            create_app(settings, services=services, routing=routing),
+            log_level="warning",
+            access_log=False,
         )
     scheduler.start()  # starts queued jobs and notices dead runners; jobs run on this machine
     webhooks.start()  # sends registry events to webhooks, retrying with backoff
+    # NOTE: endpoints' workers run on this machine; their gateway is this process's app (with
+    # --workers N > 1 the gateways are in the worker processes, which see no route yet).
+    supervisor = start_serving(services, routing, _loopback_url(settings.server.host, bound_port))
     try:
         if n_workers > 1:
             from uvicorn.supervisors import Multiprocess
@@ -127,6 +135,7 @@ def start(
         else:
             uvicorn.Server(config).run(sockets=[sock])
     finally:
+        supervisor.stop()
         webhooks.stop()
         scheduler.stop()
         services.close()
@@ -204,6 +213,14 @@ def _bind(host: str, port: int) -> socket.socket:
     # NOTE: create_server leaves the protocol at 0, and asyncio then skips TCP_NODELAY on
     # accepted connections: every kept-alive request would wait ~40 ms for a delayed ACK.
     return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+
+
+def _loopback_url(host: str, port: int) -> str:
+    """This server's URL as seen from this machine (for ``invoke``)."""
+    host = host.strip("[]")
+    if host in ("", "0.0.0.0", "::", "localhost"):  # noqa: S104 - reading, not binding
+        host = "::1" if host == "::" else "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _safe(url: str) -> str:

@@ -10,6 +10,10 @@ from basalt.client.operations.components import ComponentOperations
 from basalt.client.operations.computes import ComputeOperations
 from basalt.client.operations.data import DataOperations
 from basalt.client.operations.datastores import DatastoreOperations
+from basalt.client.operations.endpoints import (
+    OnlineDeploymentOperations,
+    OnlineEndpointOperations,
+)
 from basalt.client.operations.environments import EnvironmentOperations
 from basalt.client.operations.experiments import ExperimentOperations
 from basalt.client.operations.identity import TokenOperations, UserOperations
@@ -89,6 +93,12 @@ class Client:
         )
         self.compute = ComputeOperations(self._transport, self.workspace_name)
         self.datastores = DatastoreOperations(self._transport, self.workspace_name)
+        self.online_endpoints = OnlineEndpointOperations(self._transport, self.workspace_name)
+        self.online_deployments = OnlineDeploymentOperations(
+            self._transport,
+            self.workspace_name,
+            max_code_bytes=self.settings.compute.max_snapshot_mb * 2**20,
+        )
         self.audit = AuditOperations(self._transport)
         self.events = EventOperations(self._transport, self.workspace_name)
         self.webhooks = WebhookOperations(self._transport, self.workspace_name)

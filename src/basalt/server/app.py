@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from basalt._version import __version__
 from basalt.config import Settings, load_settings
-from basalt.server import auth, errors, mlflow_compat
+from basalt.server import auth, errors, gateway, mlflow_compat
 from basalt.server.audit import AuditMiddleware, AuditWriter
 from basalt.server.limits import BodyLimitMiddleware
 from basalt.server.routes import (
@@ -20,6 +20,7 @@ from basalt.server.routes import (
     computes,
     data,
     datastores,
+    endpoints,
     environments,
     experiments,
     gc,
@@ -33,6 +34,7 @@ from basalt.server.routes import (
     workspaces,
 )
 from basalt.services.container import Services
+from basalt.serving.routing import RoutingTable
 from basalt.spec.operations import API_VERSION
 
 VERSION_HEADER = "X-Basalt-Api-Version"
@@ -82,12 +84,16 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, services: Services | None = None, routing: RoutingTable | None = None
+) -> FastAPI:
     """Build the app; ``services`` may be passed to share one store with the caller (tests).
 
     Args:
         settings: Effective settings (store and artifact URLs, server options).
         services: Already-built services; default: built from ``settings`` at startup.
+        routing: The ready workers the scoring gateway routes to, shared with the
+            deployment supervisor (daemons/deployments.py); default: an empty table.
 
     Returns:
         The FastAPI application.
@@ -99,6 +105,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        await scoring.close()
         audit_writer.close()
         if owned:
             svc.close()
@@ -133,6 +140,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
         components,
         computes,
         datastores,
+        endpoints,
         jobs,
         identity,
         audit,
@@ -141,6 +149,9 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     ):
         app.include_router(module.router)
     mlflow_compat.install(app)
+    # NOTE: raw Starlette routes: no JSON models, not in /openapi.json, and not behind
+    # auth.enforce (a FastAPI dependency): the gateway checks endpoint keys itself.
+    scoring = gateway.install(app, svc, routing or RoutingTable(), settings.server.auth)
     return app
 
 

@@ -30,6 +30,7 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MLFLOW_WS_PREFIX = "/mlflow/ws/"
 _MLFLOW_API = ("/api/2.0/", "/ajax-api/2.0/", "/api/3.0/", "/ajax-api/3.0/")
 _CONVERTER = re.compile(r"\{(\w+):\w+\}")
+_SCORING = re.compile(r"^(/workspaces/[^/]+)?/endpoints/[^/]+/score$")
 
 
 def _operation_names() -> dict[tuple[str, str], str]:
@@ -175,7 +176,11 @@ class AuditMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection scope."""
-        if scope["type"] != "http" or is_read_only(scope["method"], scope["path"]):
+        if (
+            scope["type"] != "http"
+            or is_read_only(scope["method"], scope["path"])
+            or _SCORING.search(scope["path"])  # scoring requests are traffic, not changes
+        ):
             await self.app(scope, receive, send)
             return
         status = 500

@@ -19,6 +19,7 @@ from basalt.errors import (
     NotFoundError,
     UnauthenticatedError,
 )
+from basalt.server.openapi import document_error_envelope
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ def validation_field(error: Mapping[str, Any]) -> str:
 
 
 def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+    """Register the handlers on ``app``, and document their envelope in its OpenAPI."""
+    document_error_envelope(app)
 
     @app.exception_handler(BasaltError)
     async def _basalt(request: Request, exc: BasaltError) -> JSONResponse:

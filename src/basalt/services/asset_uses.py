@@ -50,7 +50,7 @@ def check_not_in_use(
 
     Raises:
         ConflictError: The version has users; the message names each of them, e.g.
-            "model demo:3 is used by deployment blue of endpoint ep1; delete or update the
+            "model demo:3 is used by deployment ep1/blue; delete or update the
             deployment first (it cannot be archived while in use)".
     """
     rows = AssetUseRepo(session).users_of(ws_id, kind, name, version)
@@ -79,7 +79,7 @@ class AssetUseService:
 
     Example:
         >>> uses.register_use("default", "model", "demo", "3", "deployment",
-        ...                   "blue of endpoint ep1")  # doctest: +SKIP
+        ...                   "ep1/blue")  # doctest: +SKIP
     """
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:

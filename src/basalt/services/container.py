@@ -15,6 +15,8 @@ from basalt.services.components import ComponentService
 from basalt.services.computes import ComputeService
 from basalt.services.data import DataService
 from basalt.services.datastores import DatastoreService
+from basalt.services.deployments import DeploymentService
+from basalt.services.endpoints import EndpointService
 from basalt.services.environment_builds import EnvironmentBuildService
 from basalt.services.environments import EnvironmentService
 from basalt.services.experiments import ExperimentService
@@ -34,6 +36,7 @@ from basalt.services.secrets import SecretService
 from basalt.services.vault import Vault
 from basalt.services.webhooks import WebhookService
 from basalt.services.workspaces import WorkspaceService
+from basalt.serving.host import embedded_invoker, running
 from basalt.store.engine import make_engine
 from basalt.store.migrate import current_revision, head_revision, upgrade
 from basalt.store.uow import UnitOfWork
@@ -124,6 +127,22 @@ class Services:
             self.uow, self.clock, self.models.blobs, self.jobs.resolve_environment
         )
         self.asset_uses = AssetUseService(self.uow, self.clock)
+        self.endpoints = EndpointService(self.uow, self.clock, self.secrets, self.asset_uses)
+        self.deployments = DeploymentService(
+            self.uow,
+            self.clock,
+            self.endpoints,
+            self.models,
+            self.models.blobs,
+            self.jobs.resolve_environment,
+            self.asset_uses,
+            settings.deployments_dir(),
+        )
+        if settings.state_dir is not None and not settings.store.url:
+            # NOTE: an embedded workspace: invoke goes through a detached `basalt serve`,
+            # started on first use (a server process sets its own invoker).
+            self.endpoints.invoker = embedded_invoker(settings, self._endpoint_key)
+            self.endpoints.scoring_base = lambda: _serving_url(settings)
         self.job_deletes = JobDeleteService(self.uow, self.runs, settings.jobs_dir())
         self.gc = GarbageCollector(
             self.uow,
@@ -136,6 +155,11 @@ class Services:
         if ensure_default:
             self.workspaces.ensure_workspace(DEFAULT_WORKSPACE_NAME)
 
+    def _endpoint_key(self, workspace: str, endpoint: str) -> str:
+        """The endpoint's primary key (what ``invoke`` presents to the gateway)."""
+        keys = self.endpoints.get_credentials(workspace, endpoint)
+        return keys.primary_key.get_secret_value()
+
     def close(self) -> None:
         """Release database connections."""
         self.engine.dispose()
@@ -145,6 +169,12 @@ class Services:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _serving_url(settings: Settings) -> str | None:
+    """The URL of this embedded workspace's running ``basalt serve``, if one runs."""
+    info = running(settings)
+    return info.url if info is not None else None
 
 
 def upgrade_store(url: str) -> tuple[str | None, str | None, bool]:

@@ -137,6 +137,7 @@ class _Sweep:
             repo = GcRepo(session)
             referenced, marked = repo.asset_references()
             referenced |= repo.run_snapshots()
+            referenced |= repo.deployment_manifests()
             runs = repo.run_names()
         for snapshot_id, entry in manifests:
             young = snapshot_id not in referenced and not self._old(entry)

@@ -15,7 +15,7 @@ class AssetUse(Entity):
         name: The asset name.
         version: The asset version.
         user_kind: What uses it (``deployment``, ...).
-        user_name: Which one (``blue of endpoint ep1``, as the registering service words it).
+        user_name: Which one (``ep1/blue``: ``<endpoint>/<deployment>`` for a deployment).
         created_at: When the use was registered.
     """
 
@@ -27,5 +27,5 @@ class AssetUse(Entity):
     created_at: datetime
 
     def describe(self) -> str:
-        """The user in words: ``deployment blue of endpoint ep1``."""
+        """The user in words: ``deployment ep1/blue``."""
         return f"{self.user_kind} {self.user_name}"

@@ -62,6 +62,7 @@ _OVERRIDES: dict[str, Permission] = {
     "data.search": Permission.READ,
     "experiments.search": Permission.READ,
     "secrets.get_value": Permission.WRITE,  # reading a secret's value is not for Readers
+    "endpoints.get_keys": Permission.WRITE,  # an endpoint's keys are secrets too
     # Webhooks send the workspace's events out of it: the workspace's owners decide where.
     "webhooks.create": Permission.MANAGE,
     "webhooks.delete": Permission.MANAGE,

@@ -12,6 +12,9 @@ GC_CATEGORIES = ("blobs", "manifests", "run_files", "job_folders")
 """What a collection frees: content blobs, snapshot/file-list manifests, the files of deleted
 runs in the artifact store, and the local working folders of deleted jobs."""
 
+MAX_GRACE_PERIOD_S = 100 * 365 * 86400.0
+"""The longest grace period a request may ask for (a century: "keep everything")."""
+
 
 class GcRequest(SpecModel):
     """How to collect: for real or as a dry run, and the grace period."""
@@ -20,6 +23,8 @@ class GcRequest(SpecModel):
     grace_period_s: float | None = Field(
         default=None,
         ge=0,
+        # NOTE: without a bound, "now minus the grace period" overflows datetime (a 500).
+        le=MAX_GRACE_PERIOD_S,
         description="Keep unreferenced bytes younger than this many seconds (default: the "
         "server's gc_grace_period_s), so an upload in flight is not collected.",
     )

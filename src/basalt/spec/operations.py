@@ -23,6 +23,13 @@ from basalt.spec.components import (
 from basalt.spec.compute import Compute
 from basalt.spec.data import Data, DataLabelSet, DataListQuery, DataUpdate
 from basalt.spec.datastores import Datastore
+from basalt.spec.endpoints import (
+    DeploymentLogs,
+    EndpointKeys,
+    InvokeResponse,
+    OnlineDeployment,
+    OnlineEndpoint,
+)
 from basalt.spec.environments import (
     DockerContext,
     Environment,
@@ -265,6 +272,30 @@ DATASTORES_CREATE = _op("datastores.create", "POST", DATASTORES, Datastore)
 DATASTORES_PUT = _op("datastores.put", "PUT", f"{DATASTORES}/{{name}}", Datastore)
 DATASTORES_GET = _op("datastores.get", "GET", f"{DATASTORES}/{{name}}", Datastore)
 DATASTORES_DELETE = _op("datastores.delete", "DELETE", f"{DATASTORES}/{{name}}")
+
+# Online endpoints (control plane); scoring itself goes through the gateway, not this API.
+ENDPOINTS = f"{WS}/online-endpoints"
+ENDPOINT = f"{ENDPOINTS}/{{name}}"
+ENDPOINTS_LIST = _op("endpoints.list", "GET", ENDPOINTS, list[OnlineEndpoint])
+ENDPOINTS_CREATE = _op("endpoints.create", "POST", ENDPOINTS, OnlineEndpoint)
+ENDPOINTS_PUT = _op("endpoints.put", "PUT", ENDPOINT, OnlineEndpoint)
+ENDPOINTS_GET = _op("endpoints.get", "GET", ENDPOINT, OnlineEndpoint)
+ENDPOINTS_UPDATE = _op("endpoints.update", "PATCH", ENDPOINT, OnlineEndpoint)
+ENDPOINTS_DELETE = _op("endpoints.delete", "DELETE", ENDPOINT)
+ENDPOINTS_GET_KEYS = _op("endpoints.get_keys", "POST", f"{ENDPOINT}/list-keys", EndpointKeys)
+ENDPOINTS_REGENERATE_KEYS = _op(
+    "endpoints.regenerate_keys", "POST", f"{ENDPOINT}/regenerate-keys", OnlineEndpoint
+)
+ENDPOINTS_INVOKE = _op("endpoints.invoke", "POST", f"{ENDPOINT}/invoke", InvokeResponse)
+DEPLOYMENTS = f"{ENDPOINTS}/{{endpoint}}/deployments"
+DEPLOYMENT = f"{DEPLOYMENTS}/{{name}}"
+DEPLOYMENTS_LIST = _op("deployments.list", "GET", DEPLOYMENTS, list[OnlineDeployment])
+DEPLOYMENTS_CREATE = _op("deployments.create", "POST", DEPLOYMENTS, OnlineDeployment)
+DEPLOYMENTS_PUT = _op("deployments.put", "PUT", DEPLOYMENT, OnlineDeployment)
+DEPLOYMENTS_GET = _op("deployments.get", "GET", DEPLOYMENT, OnlineDeployment)
+DEPLOYMENTS_UPDATE = _op("deployments.update", "PATCH", DEPLOYMENT, OnlineDeployment)
+DEPLOYMENTS_DELETE = _op("deployments.delete", "DELETE", DEPLOYMENT)
+DEPLOYMENTS_LOGS = _op("deployments.logs", "GET", f"{DEPLOYMENT}/logs", DeploymentLogs)
 
 COMPUTES = f"{WS}/computes"
 COMPUTES_LIST = _op("computes.list", "GET", COMPUTES, list[Compute])

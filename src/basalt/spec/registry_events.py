@@ -61,7 +61,10 @@ class RegistryEventQuery(SpecModel):
 
     kind: str | None = None
     name: str | None = None
-    after: int | None = Field(default=None, description="Only events with a larger id.")
+    # NOTE: bounded to a 64-bit id: a larger number overflowed the database driver (a 500).
+    after: int | None = Field(
+        default=None, ge=0, le=2**63 - 1, description="Only events with a larger id."
+    )
     max_results: int | None = Field(default=None, ge=1, le=1000)
 
 

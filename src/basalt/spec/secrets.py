@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, PlainSerializer, SecretStr
+from pydantic import Field, PlainSerializer, SecretStr, WithJsonSchema
 
 from basalt.errors import invalid
 from basalt.spec.common import Entity, SpecModel, check_name
@@ -35,7 +35,14 @@ def _reveal(value: SecretStr) -> str:
     return value.get_secret_value()
 
 
-SecretValue = Annotated[SecretStr, PlainSerializer(_reveal, return_type=str, when_used="json")]
+# NOTE: pydantic documents SecretStr as ``writeOnly``, which tells OpenAPI readers (the
+# studio's generated types, schemathesis) that the value never appears in a response; here it
+# does, in the one answer that reveals it (``secrets.get_value``, ``tokens.create``).
+SecretValue = Annotated[
+    SecretStr,
+    PlainSerializer(_reveal, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "password"}),
+]
 """A secret value: masked in reprs, in clear only in JSON sent over the wire."""
 
 

@@ -24,7 +24,7 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 
 # NOTE: the newest revision in migrations/versions; tests/contract/store/test_migrations.py
 # fails when a new revision is added without updating it.
-HEAD = "0006"
+HEAD = "0007"
 
 
 def _config() -> Config:

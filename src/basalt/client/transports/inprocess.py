@@ -25,6 +25,14 @@ from basalt.spec.components import ComponentCreate
 from basalt.spec.compute import ComputeCreate, ComputeUpdate
 from basalt.spec.data import DataCreate
 from basalt.spec.datastores import DatastoreCreate
+from basalt.spec.endpoints import (
+    InvokeRequest,
+    KeyRegenerate,
+    OnlineDeploymentCreate,
+    OnlineDeploymentUpdate,
+    OnlineEndpointCreate,
+    OnlineEndpointUpdate,
+)
 from basalt.spec.environments import EnvironmentCreate
 from basalt.spec.experiments import ExperimentCreate
 from basalt.spec.gc import GcRequest
@@ -318,6 +326,63 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         lambda s, p, q, b: s.components.list_files(p["workspace"], p["name"], p["version"]),
     ),
     **_versioned_handlers(ops.COMPONENTS_ASSET, lambda s: s.components),
+    "endpoints.list": (None, lambda s, p, q, b: s.endpoints.list(p["workspace"])),
+    "endpoints.create": (
+        OnlineEndpointCreate,
+        lambda s, p, q, b: s.endpoints.create(p["workspace"], b),
+    ),
+    "endpoints.put": (
+        OnlineEndpointCreate,
+        lambda s, p, q, b: s.endpoints.create_or_update(p["workspace"], b),
+    ),
+    "endpoints.get": (None, lambda s, p, q, b: s.endpoints.get(p["workspace"], p["name"])),
+    "endpoints.update": (
+        OnlineEndpointUpdate,
+        lambda s, p, q, b: s.endpoints.update(p["workspace"], p["name"], b),
+    ),
+    "endpoints.delete": (None, lambda s, p, q, b: s.endpoints.delete(p["workspace"], p["name"])),
+    "endpoints.get_keys": (
+        None,
+        lambda s, p, q, b: s.endpoints.get_credentials(p["workspace"], p["name"]),
+    ),
+    "endpoints.regenerate_keys": (
+        KeyRegenerate,
+        lambda s, p, q, b: s.endpoints.regenerate_keys(p["workspace"], p["name"], b.key_type),
+    ),
+    "endpoints.invoke": (
+        InvokeRequest,
+        lambda s, p, q, b: s.endpoints.invoke(p["workspace"], p["name"], b),
+    ),
+    "deployments.list": (
+        None,
+        lambda s, p, q, b: s.deployments.list(p["workspace"], p["endpoint"]),
+    ),
+    "deployments.create": (
+        OnlineDeploymentCreate,
+        lambda s, p, q, b: s.deployments.create(p["workspace"], b),
+    ),
+    "deployments.put": (
+        OnlineDeploymentCreate,
+        lambda s, p, q, b: s.deployments.create(p["workspace"], b, replace=True),
+    ),
+    "deployments.get": (
+        None,
+        lambda s, p, q, b: s.deployments.get(p["workspace"], p["endpoint"], p["name"]),
+    ),
+    "deployments.update": (
+        OnlineDeploymentUpdate,
+        lambda s, p, q, b: s.deployments.update(p["workspace"], p["endpoint"], p["name"], b),
+    ),
+    "deployments.delete": (
+        None,
+        lambda s, p, q, b: s.deployments.delete(p["workspace"], p["endpoint"], p["name"]),
+    ),
+    "deployments.logs": (
+        None,
+        lambda s, p, q, b: s.deployments.get_logs(
+            p["workspace"], p["endpoint"], p["name"], q.get("lines")
+        ),
+    ),
 }
 
 

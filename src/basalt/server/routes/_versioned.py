@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, Protocol
 
 from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from basalt.server.deps import ServicesDep
+from basalt.server.routes._streams import FILE_RESPONSES, FileStream
 from basalt.services.assets import VersionedAssetService
 from basalt.services.container import Services
 from basalt.spec.assets import AssetLabelSet, AssetListQuery, AssetUpdate
@@ -192,10 +192,15 @@ def add_file_routes(
         """The files of a version."""
         return service(services).list_files(workspace, name, version)
 
-    @router.get(file_get.path.replace("{path}", "{path:path}"), operation_id=_op_id(file_get))
+    @router.get(
+        file_get.path.replace("{path}", "{path:path}"),
+        operation_id=_op_id(file_get),
+        response_class=FileStream,
+        responses=FILE_RESPONSES,
+    )
     def get_file(
         services: ServicesDep, workspace: str, name: str, version: str, path: str
-    ) -> StreamingResponse:
+    ) -> FileStream:
         """Download one file of a version, streamed."""
         stream = service(services).open_file(workspace, name, version, path)
 
@@ -204,4 +209,4 @@ def add_file_routes(
                 while chunk := stream.read(1024 * 1024):
                     yield chunk
 
-        return StreamingResponse(chunks(), media_type="application/octet-stream")
+        return FileStream(chunks())

@@ -6,10 +6,10 @@ import tempfile
 from collections.abc import Iterator
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from basalt.server.deps import ServicesDep
+from basalt.server.routes._streams import FILE_RESPONSES, FileStream
 from basalt.spec import operations as ops
 from basalt.spec.common import Page
 from basalt.spec.runs import (
@@ -113,8 +113,13 @@ async def put_file(
         spool.close()
 
 
-@router.get(ops.RUNS_FILE_GET.path.replace("{path}", "{path:path}"), operation_id="runs-file-get")
-def get_file(services: ServicesDep, workspace: str, name: str, path: str) -> StreamingResponse:
+@router.get(
+    ops.RUNS_FILE_GET.path.replace("{path}", "{path:path}"),
+    operation_id="runs-file-get",
+    response_class=FileStream,
+    responses=FILE_RESPONSES,
+)
+def get_file(services: ServicesDep, workspace: str, name: str, path: str) -> FileStream:
     """Download one output file, streamed."""
     stream = services.runs.open_artifact(workspace, name, path)
 
@@ -123,4 +128,4 @@ def get_file(services: ServicesDep, workspace: str, name: str, path: str) -> Str
             while chunk := stream.read(1024 * 1024):
                 yield chunk
 
-    return StreamingResponse(chunks(), media_type="application/octet-stream")
+    return FileStream(chunks())

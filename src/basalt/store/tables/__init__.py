@@ -11,6 +11,7 @@ from basalt.store.tables.assets import AssetLabelRow, AssetVersionRow
 from basalt.store.tables.base import Base
 from basalt.store.tables.computes import ComputeRow
 from basalt.store.tables.datastores import DatastoreRow
+from basalt.store.tables.endpoints import OnlineDeploymentRow, OnlineEndpointRow
 from basalt.store.tables.experiments import ExperimentRow, ExperimentTagRow
 from basalt.store.tables.identity import AuditRow, MembershipRow, TokenRow, UserRow
 from basalt.store.tables.runs import (
@@ -43,6 +44,8 @@ __all__ = [
     "ExperimentTagRow",
     "LatestMetricRow",
     "MetricChunkRow",
+    "OnlineDeploymentRow",
+    "OnlineEndpointRow",
     "ParamRow",
     "RunRow",
     "RunStatusChangeRow",
