@@ -113,11 +113,36 @@ def clock():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def workspace_dir(tmp_path: Path) -> Path:
-    """An empty embedded workspace folder (``.basalt`` created)."""
+def workspace_dir(tmp_path: Path) -> Iterator[Path]:
+    """An empty embedded workspace folder (``.basalt`` created).
+
+    A test that invokes an endpoint in it starts a detached ``basalt serve``; it is stopped
+    here, so no serve host (or its workers) outlives the test.
+    """
     root = tmp_path / "ws"
     (root / ".basalt").mkdir(parents=True)
-    return root
+    yield root
+    if (root / ".basalt" / "serve.json").exists():
+        from basalt.config import load_settings
+        from basalt.serving.host import stop_serving
+
+        stop_serving(load_settings(root))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_serve_hosts_left(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """At the end, stop any detached ``basalt serve`` of a workspace under the test folders."""
+    yield
+    import psutil
+
+    base = str(tmp_path_factory.getbasetemp())
+    for proc in psutil.process_iter(["cmdline"]):
+        cmd = proc.info.get("cmdline") or []
+        if "serve" in cmd and any(part.startswith(base) for part in cmd):
+            try:
+                proc.terminate()
+            except psutil.Error:
+                pass
 
 
 @pytest.fixture
