@@ -75,5 +75,5 @@ def test_create_from_azure_yaml_and_errors(e2e, logged_workspace, tmp_path):
     )
     e2e.assert_one_error_line(folder_as_file, "uri_folder")
     remote = ws.basalt("data", "create", "-n", "x", "-p", "https://example.com/a.csv", expect=None)
-    e2e.assert_one_error_line(remote, "not supported yet")
+    e2e.assert_one_error_line(remote, "download it and register the local copy")
     e2e.assert_one_error_line(ws.basalt("data", "show", "nope", expect=None), "nope")

@@ -215,5 +215,5 @@ def test_wasbs_uri_of_a_registered_container_is_a_data_reference(
     made = services.data.create("default", DataCreate(name="t", path=uri))
     assert (made.size, made.files, made.path) == (4, [], uri)
     other = f"wasbs://{container}@elsewhere.blob.core.windows.net/tables"
-    with pytest.raises(InvalidArgumentError, match="not supported yet"):
+    with pytest.raises(InvalidArgumentError, match="no datastore of this workspace covers"):
         services.data.create("default", DataCreate(name="t", path=other))
