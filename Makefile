@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 AZURITE_VERSION := 3.37.0
 AZURITE := .tools/node_modules/.bin/azurite-blob
 
-.PHONY: setup demo test check bench lint fmt clean
+.PHONY: setup bytecode demo test check bench lint fmt clean
 
 setup: $(STAMP)
 
@@ -15,14 +15,21 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	# NOTE: --compile-bytecode: with PYTHONDONTWRITEBYTECODE set (as here), nothing else ever
+	# writes .pyc files, and every job runner, worker and CLI call would compile its imports
+	# anew (scikit-learn: 3.5 s instead of 1.5 s).
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[dev]'
 	touch $(STAMP)
+
+# Basalt's own modules, compiled for the same reason (only changed files are recompiled).
+bytecode: setup
+	$(BIN)/python -m compileall -q src
 
 $(AZURITE): Makefile
 	npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error azurite@$(AZURITE_VERSION)
 	touch $(AZURITE)
 
-demo: setup
+demo: bytecode
 	$(BIN)/python examples/demo.py
 
 check: setup
@@ -33,10 +40,10 @@ check: setup
 	$(BIN)/python tools/check_module_size.py src/basalt
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_weight.py
 
-test: check $(AZURITE)
+test: check bytecode $(AZURITE)
 	$(BIN)/python -m pytest -q
 
-bench: setup
+bench: bytecode
 	$(BIN)/python bench/run.py
 
 fmt: setup

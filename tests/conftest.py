@@ -409,3 +409,34 @@ def azurite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite
         yield AzuriteServer(url)
     finally:
         _stop(proc)
+
+
+# Test modules whose tests run real jobs (runner processes, environments, sweeps): their
+# `client` variants take seconds each, so they run in-process (SQLite) and over HTTP on
+# PostgreSQL only. HTTP on SQLite adds nothing for them that those two do not already cover
+# (the transport is the same code, the store the same as in-process); every other module keeps
+# all three variants.
+JOB_RUNNING_MODULES = frozenset(
+    {
+        "test_jobs.py",
+        "test_sweeps.py",
+        "test_lineage.py",
+        "test_job_secrets.py",
+        "test_models.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the HTTP-on-SQLite variant of tests in ``JOB_RUNNING_MODULES``."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+        if params.get("client") == "http" and module in JOB_RUNNING_MODULES:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
