@@ -68,6 +68,7 @@ def print_table(
     *,
     title: str | None = None,
     keep: int = 1,
+    empty: str | None = None,
 ) -> None:
     """Print ``rows`` as a table with ``columns`` of (header, getter).
 
@@ -81,7 +82,11 @@ def print_table(
         columns: (header, getter) pairs, most important first.
         title: A line above the table.
         keep: How many leading columns are never dropped.
+        empty: Said instead of an empty table when there are no rows (what to do next).
     """
+    if not rows and empty is not None:
+        say(empty)
+        return
     raw = [[getter(row) for _, getter in columns] for row in rows]
     text = [[fmt(v) for v in r] for r in raw]
     specs = []

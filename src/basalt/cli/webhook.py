@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
 
 import typer
 
 from basalt.cli.context import OutputFormat, OutputOption, ctx_of
 from basalt.cli.output import print_fields, print_json, print_table, say
 from basalt.spec.registry_events import ASSET_KINDS, RegistryEventType, Webhook
-
-
-def _table(
-    rows: Sequence[Any], columns: list[tuple[str, Callable[[Any], Any]]], empty: str
-) -> None:
-    if rows:
-        print_table(rows, columns)
-    else:
-        say(empty)
-
 
 events_app = typer.Typer(
     help="Registry events: versions created, labels moved, archived, deleted.",
@@ -50,7 +38,7 @@ def list_events(
     if c.json:
         print_json(events)
         return
-    _table(
+    print_table(
         events,
         [
             ("ID", lambda e: e.id),
@@ -62,12 +50,12 @@ def list_events(
             ("DETAILS", lambda e: ", ".join(f"{k}={v}" for k, v in e.details.items())),
             ("BY", lambda e: e.actor),
         ],
-        "No registry events yet: create, label or archive a model or data version.",
+        empty="No registry events yet: create, label or archive a model or data version.",
     )
 
 
 def _webhook_rows(hooks: list[Webhook]) -> None:
-    _table(
+    print_table(
         hooks,
         [
             ("NAME", lambda h: h.name),
@@ -77,7 +65,7 @@ def _webhook_rows(hooks: list[Webhook]) -> None:
             ("PENDING", lambda h: h.pending),
             ("FAILED", lambda h: h.failed),
         ],
-        "No webhooks: basalt webhook create --name ci --url https://ci.example/hook",
+        empty="No webhooks: basalt webhook create --name ci --url https://ci.example/hook",
     )
 
 
@@ -150,7 +138,7 @@ def show(
             ("failed", hook.failed),
         ]
     )
-    _table(
+    print_table(
         deliveries,
         [
             ("ID", lambda d: d.id),
@@ -161,7 +149,7 @@ def show(
             ("NEXT TRY", lambda d: d.next_attempt_at),
             ("ERROR", lambda d: d.last_error),
         ],
-        "No deliveries yet.",
+        empty="No deliveries yet.",
     )
 
 

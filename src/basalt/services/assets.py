@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, Protocol, TypeVar
 
 from basalt._internal.clock import Clock
 from basalt.errors import (
@@ -42,6 +42,24 @@ from basalt.store.uow import Session, UnitOfWork
 T = TypeVar("T")
 Matches = Callable[[AssetVersionRow], bool]
 """Whether a stored version has the same content as the one being created."""
+
+
+class AssetBody(Protocol):
+    """What every kind's create body carries besides its content."""
+
+    @property
+    def name(self) -> str: ...  # noqa: D102
+    @property
+    def version(self) -> str | None: ...  # noqa: D102
+    @property
+    def description(self) -> str: ...  # noqa: D102
+    @property
+    def tags(self) -> Mapping[str, str]: ...  # noqa: D102
+    @property
+    def properties(self) -> Mapping[str, str]: ...  # noqa: D102
+    @property
+    def created_by(self) -> str | None: ...  # noqa: D102
+
 
 LATEST = "latest"
 MAX_VERSION_LENGTH = 64
@@ -167,6 +185,64 @@ class VersionedAssetService(ABC, Generic[T]):
                 raise
             return raced
         return self._specs(session, [row])[0]
+
+    def find_same(self, workspace: str, name: str, version: str | None, same: Matches) -> T | None:
+        """``existing_same`` in a read transaction of its own (before costly work)."""
+        with self.uow() as session:
+            return self.existing_same(
+                session, workspace_id(session, workspace), name, version, same
+            )
+
+    def create_version(
+        self,
+        workspace: str,
+        body: AssetBody,
+        spec: dict[str, Any],
+        *,
+        content_id: str | None,
+        same: Matches,
+        run_id: Callable[[Session, int], int | None] | None = None,
+    ) -> T:
+        """Create an immutable version holding ``spec``, or return the same content if there.
+
+        The one way content-addressed kinds (data, environments, components) create a version:
+        in one write transaction, the same content at ``body.version`` is returned unchanged,
+        different content is refused, and otherwise the row is inserted (racing writers of
+        the same content both succeed).
+
+        Args:
+            workspace: The workspace.
+            body: Name, version, description, tags, properties and creator.
+            spec: The kind's own content for the ``spec`` column.
+            content_id: The content's hash (``asset_versions.content_id``).
+            same: Whether a stored version holds the same content.
+            run_id: Looks up the producing run's id in the transaction (``session``,
+                workspace id), for versions made from a run's files.
+
+        Raises:
+            AlreadyExistsError: The version exists with different content.
+            NotFoundError: No such workspace (or run).
+        """
+        with self.uow(write=True) as session:
+            ws_id = workspace_id(session, workspace)
+            existing = self.existing_same(session, ws_id, body.name, body.version, same)
+            if existing is not None:
+                return existing
+            now = self.clock.now()
+            row = AssetVersionRow(
+                name=body.name,
+                description=body.description,
+                tags=dict(body.tags),
+                properties=dict(body.properties),
+                spec=spec,
+                content_id=content_id,
+                run_id=run_id(session, ws_id) if run_id is not None else None,
+                archived=False,
+                created_at=now,
+                updated_at=now,
+                created_by=body.created_by,
+            )
+            return self.insert_or_same(session, ws_id, row, body.version, same)
 
     # ---- reads ----
 

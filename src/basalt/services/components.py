@@ -99,36 +99,16 @@ class ComponentService(FileBackedAssetService[Component]):
         manifest = self.blobs.write_manifest(files) if files else None
         cid = content_id(body, manifest)
         content = body.model_dump(mode="json", include=set(ComponentSpec.model_fields))
-        with self.uow(write=True) as session:
-            ws_id = workspace_id(session, workspace)
-
-            def same(row: AssetVersionRow) -> bool:
-                return row.content_id == cid
-
-            existing = self.existing_same(session, ws_id, body.name, body.version, same)
-            if existing is not None:
-                return existing
-            now = self.clock.now()
-            row = AssetVersionRow(
-                name=body.name,
-                description=body.description,
-                tags=dict(body.tags),
-                properties=dict(body.properties),
-                spec={
-                    **content,
-                    "resolved_environment": resolved,
-                    "code_manifest": manifest,
-                    "size": sum(f.size for f in files),
-                    "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in files],
-                },
-                content_id=cid,
-                run_id=None,
-                archived=False,
-                created_at=now,
-                updated_at=now,
-                created_by=body.created_by,
-            )
-            return self.insert_or_same(session, ws_id, row, body.version, same)
+        spec = {
+            **content,
+            "resolved_environment": resolved,
+            "code_manifest": manifest,
+            "size": sum(f.size for f in files),
+            "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in files],
+        }
+        return self.create_version(
+            workspace, body, spec, content_id=cid, same=lambda row: row.content_id == cid
+        )
 
     def to_specs(self, rows: list[AssetVersionRow], labels: dict[int, Any]) -> list[Component]:
         """Component versions as API models."""

@@ -31,7 +31,7 @@ from basalt.spec.data import (
 from basalt.spec.mltable import MLTable, parse_mltable
 from basalt.spec.references import JobOutputRef, LocalPath, RunPathRef, classify
 from basalt.store.tables import AssetVersionRow
-from basalt.store.uow import UnitOfWork
+from basalt.store.uow import Session, UnitOfWork
 
 if TYPE_CHECKING:
     from basalt.services.datastores import DatastoreService
@@ -148,43 +148,28 @@ class DataService(FileBackedAssetService[Data]):
         def same(row: AssetVersionRow) -> bool:
             return row.content_id == cid and row.spec.get("type") == body.type.value
 
-        with self.uow() as session:
-            ws_id = workspace_id(session, workspace)
-            existing = self.existing_same(session, ws_id, body.name, body.version, same)
-            if existing is not None:
-                return existing
+        existing = self.find_same(workspace, body.name, body.version, same)
+        if existing is not None:
+            return existing
         # NOTE: profiled outside the write transaction (it reads up to a million rows).
         profile = profile_data(self.blobs, body.type, body.path, files, table)
-        with self.uow(write=True) as session:
-            ws_id = workspace_id(session, workspace)
-            existing = self.existing_same(session, ws_id, body.name, body.version, same)
-            if existing is not None:
-                return existing
-            run_id = None
-            if job_name is not None:
-                run_id = get_run_row(session, ws_id, workspace, job_name).id
-            now = self.clock.now()
-            row = AssetVersionRow(
-                name=body.name,
-                description=body.description,
-                tags=dict(body.tags),
-                properties=dict(body.properties),
-                spec={
-                    "type": body.type.value,
-                    "path": body.path,
-                    "size": sum(f.size for f in files),
-                    "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in files],
-                    "job_name": job_name,
-                    **({"profile": profile.model_dump(mode="json")} if profile else {}),
-                },
-                content_id=cid,
-                run_id=run_id,
-                archived=False,
-                created_at=now,
-                updated_at=now,
-                created_by=body.created_by,
-            )
-            return self.insert_or_same(session, ws_id, row, body.version, same)
+        spec = {
+            "type": body.type.value,
+            "path": body.path,
+            "size": sum(f.size for f in files),
+            "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in files],
+            "job_name": job_name,
+            **({"profile": profile.model_dump(mode="json")} if profile else {}),
+        }
+
+        def producing_run(session: Session, ws_id: int) -> int | None:
+            if job_name is None:
+                return None
+            return get_run_row(session, ws_id, workspace, job_name).id
+
+        return self.create_version(
+            workspace, body, spec, content_id=cid, same=same, run_id=producing_run
+        )
 
     def to_specs(self, rows: list[AssetVersionRow], labels: dict[int, Any]) -> list[Data]:
         """Data versions as API models."""

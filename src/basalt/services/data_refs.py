@@ -94,35 +94,17 @@ def create_reference(
             body.type.value,
         )
 
-    with data.uow(write=True) as session:
-        ws_id = workspace_id(session, workspace)
-        existing = data.existing_same(session, ws_id, body.name, body.version, same)
-        if existing is not None:
-            return existing
-        now = data.clock.now()
-        row = AssetVersionRow(
-            name=body.name,
-            description=body.description,
-            tags=dict(body.tags),
-            properties=dict(body.properties),
-            spec={
-                "type": body.type.value,
-                "path": body.path,
-                "datastore": store,
-                "datastore_path": inner,
-                "size": sum(f.size for f in files),
-                "file_count": len(files),
-                "fingerprint": print_,
-                "job_name": None,
-            },
-            content_id=None,
-            run_id=None,
-            archived=False,
-            created_at=now,
-            updated_at=now,
-            created_by=body.created_by,
-        )
-        return data.insert_or_same(session, ws_id, row, body.version, same)
+    spec = {
+        "type": body.type.value,
+        "path": body.path,
+        "datastore": store,
+        "datastore_path": inner,
+        "size": sum(f.size for f in files),
+        "file_count": len(files),
+        "fingerprint": print_,
+        "job_name": None,
+    }
+    return data.create_version(workspace, body, spec, content_id=None, same=same)
 
 
 def reference_of(data: DataService, workspace: str, name: str, version: str) -> dict[str, Any]:

@@ -174,6 +174,7 @@ class EndpointService:
         """
         check_traffic(body.name, body.traffic or {}, body.mirror_traffic or {}, [])
         primary, secondary = new_key(), new_key()
+        base = self._base_url()
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
             now = self.clock.now()
@@ -204,7 +205,7 @@ class EndpointService:
                 session, ws_id, workspace, SECRET_PREFIX + body.name, json.dumps(keys), None
             )
             logger.info("created online endpoint %s in %s", body.name, workspace)
-            return self._to_spec(row, [])
+            return self._to_spec(base, row, [])
 
     def create_or_update(self, workspace: str, body: OnlineEndpointCreate) -> OnlineEndpoint:
         """Create the endpoint, or apply the fields ``body`` sets to the existing one.
@@ -231,6 +232,7 @@ class EndpointService:
             InvalidArgumentError: Bad traffic or mirror traffic (naming the deployment).
         """
         sent = body.model_fields_set
+        base = self._base_url()
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
             repo = EndpointRepo(session)
@@ -252,7 +254,7 @@ class EndpointService:
             self.touch(row)
             session.flush()
             logger.info("updated online endpoint %s in %s", name, workspace)
-            return self._to_spec(row, deployments)
+            return self._to_spec(base, row, deployments)
 
     def get(self, workspace: str, name: str) -> OnlineEndpoint:
         """One endpoint, keys masked.
@@ -260,10 +262,11 @@ class EndpointService:
         Raises:
             NotFoundError: No such workspace or endpoint.
         """
+        base = self._base_url()
         with self.uow() as session:
             ws_id = workspace_id(session, workspace)
             row = self._row(session, ws_id, workspace, name)
-            return self._to_spec(row, EndpointRepo(session).deployments(row.id))
+            return self._to_spec(base, row, EndpointRepo(session).deployments(row.id))
 
     def find(self, workspace: str, name: str) -> OnlineEndpoint | None:
         """One endpoint, or None.
@@ -284,10 +287,11 @@ class EndpointService:
         Raises:
             NotFoundError: No such workspace.
         """
+        base = self._base_url()
         with self.uow() as session:
             repo = EndpointRepo(session)
             rows = repo.list(workspace_id(session, workspace))
-            return [self._to_spec(r, repo.deployments(r.id)) for r in rows]
+            return [self._to_spec(base, r, repo.deployments(r.id)) for r in rows]
 
     def delete(self, workspace: str, name: str) -> None:
         """Delete an endpoint, its deployments (releasing their models) and its keys.
@@ -337,6 +341,7 @@ class EndpointService:
         """
         if key_type not in ("primary", "secondary"):
             raise invalid("key_type", f"key_type {key_type!r}: use primary or secondary")
+        base = self._base_url()
         with self.uow(write=True) as session:
             ws_id = workspace_id(session, workspace)
             row = self._row(session, ws_id, workspace, name, lock=True)
@@ -353,7 +358,7 @@ class EndpointService:
             self.touch(row)
             session.flush()
             logger.info("regenerated the %s key of endpoint %s in %s", key_type, name, workspace)
-            return self._to_spec(row, EndpointRepo(session).deployments(row.id))
+            return self._to_spec(base, row, EndpointRepo(session).deployments(row.id))
 
     def check_key(self, workspace: str, endpoint: str, presented: str) -> bool:
         """Whether ``presented`` is one of the endpoint's keys (constant-time per key).
@@ -462,11 +467,21 @@ class EndpointService:
             )
         return row
 
+    def _base_url(self) -> str | None:
+        """The gateway's base URL; called once per operation, before its transaction opens.
+
+        In embedded mode it probes the serve host over HTTP: never per endpoint of a list,
+        and never while a database transaction is held.
+        """
+        return self.scoring_base() if self.scoring_base is not None else None
+
     def _to_spec(
-        self, row: OnlineEndpointRow, deployments: builtins.list[OnlineDeploymentRow]
+        self,
+        base: str | None,
+        row: OnlineEndpointRow,
+        deployments: builtins.list[OnlineDeploymentRow],
     ) -> OnlineEndpoint:
         path = f"/endpoints/{row.name}/score"
-        base = self.scoring_base() if self.scoring_base is not None else None
         return OnlineEndpoint(
             name=row.name,
             auth_mode=AuthMode(row.auth_mode),

@@ -14,7 +14,6 @@ from typing import Any
 
 from basalt.errors import invalid
 from basalt.services.assets import VersionedAssetService
-from basalt.services.workspaces import workspace_id
 from basalt.spec.environments import (
     BuildContext,
     Environment,
@@ -76,30 +75,13 @@ class EnvironmentService(VersionedAssetService[Environment]):
         check_content(body)
         cid = content_id(body)
         content = body.model_dump(mode="json", include=set(_CONTENT_FIELDS))
-        with self.uow(write=True) as session:
-            ws_id = workspace_id(session, workspace)
-
-            def same(row: AssetVersionRow) -> bool:
-                return row.content_id == cid
-
-            existing = self.existing_same(session, ws_id, body.name, body.version, same)
-            if existing is not None:
-                return existing
-            now = self.clock.now()
-            row = AssetVersionRow(
-                name=body.name,
-                description=body.description,
-                tags=dict(body.tags),
-                properties=dict(body.properties),
-                spec=content,
-                content_id=cid,
-                run_id=None,
-                archived=False,
-                created_at=now,
-                updated_at=now,
-                created_by=body.created_by,
-            )
-            return self.insert_or_same(session, ws_id, row, body.version, same)
+        return self.create_version(
+            workspace,
+            body,
+            content,
+            content_id=cid,
+            same=lambda row: row.content_id == cid,
+        )
 
     def to_specs(self, rows: list[AssetVersionRow], labels: dict[int, Any]) -> list[Environment]:
         """Environment versions as API models."""

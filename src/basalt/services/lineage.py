@@ -119,12 +119,7 @@ class _Walker:
             run = get_run_row(self.s, self.ws_id, self.workspace, name)
             return self._job(run)
         if kind == LineageKind.DEPLOYMENT:
-            stmt = select(AssetUseRow).where(
-                AssetUseRow.workspace_id == self.ws_id,
-                AssetUseRow.user_kind == "deployment",
-                AssetUseRow.user_name == name,
-            )
-            if self.s.scalars(stmt).first() is None:
+            if not self._served_by(name):
                 raise NotFoundError(
                     f"No deployment '{name}' uses a registered model", details={"name": name}
                 )
@@ -169,13 +164,8 @@ class _Walker:
         if node.kind in (LineageKind.DATA, LineageKind.MODEL):
             return self._asset_neighbours(current, node)
         if node.kind == LineageKind.DEPLOYMENT:
-            stmt = select(AssetUseRow).where(
-                AssetUseRow.workspace_id == self.ws_id,
-                AssetUseRow.user_kind == "deployment",
-                AssetUseRow.user_name == node.name,
-            )
             out = []
-            for use in self.s.scalars(stmt):
+            for use in self._served_by(node.name):
                 asset = self._node(LineageKind(use.kind), use.name, use.version)
                 self._edge(asset, current, "serves")
                 out.append(asset)
@@ -249,6 +239,15 @@ class _Walker:
         return out
 
     # ---- helpers ----
+
+    def _served_by(self, deployment: str) -> list[AssetUseRow]:
+        """The asset versions a deployment (``endpoint/deployment``) uses."""
+        stmt = select(AssetUseRow).where(
+            AssetUseRow.workspace_id == self.ws_id,
+            AssetUseRow.user_kind == "deployment",
+            AssetUseRow.user_name == deployment,
+        )
+        return list(self.s.scalars(stmt))
 
     def _asset(self, kind: str, name: str, version: str) -> AssetVersionRow | None:
         stmt = select(AssetVersionRow).where(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import builtins
-import getpass
 from typing import Any
 
+from basalt.client._uploads import current_user
 from basalt.client.transports.base import Transport
 from basalt.errors import NotFoundError, invalid
 from basalt.spec import operations as ops
@@ -49,7 +49,7 @@ class ComputeOperations:
         """Create a target; raises AlreadyExistsError when the name is taken."""
         body = self._body(compute)
         if body.created_by is None:
-            body = body.model_copy(update={"created_by": _user()})
+            body = body.model_copy(update={"created_by": current_user()})
         return self._t.call(ops.COMPUTES_CREATE, {"workspace": self._ws}, body=body)  # type: ignore[no-any-return]
 
     def get(self, name: str) -> Compute:
@@ -99,10 +99,3 @@ class ComputeOperations:
         names = [k for k in ComputeCreate.model_fields if hasattr(compute, k)]
         fields = {k: getattr(compute, k) for k in names if getattr(compute, k) is not None}
         return ComputeCreate.model_validate(fields)
-
-
-def _user() -> str | None:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is not an error
-        return None

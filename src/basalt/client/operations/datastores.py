@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import builtins
-import getpass
 from pathlib import Path
 from typing import Any
 
+from basalt.client._uploads import current_user
 from basalt.client.transports.base import Transport
 from basalt.spec import operations as ops
 from basalt.spec.datastores import Datastore, DatastoreCreate
@@ -80,12 +80,5 @@ class DatastoreOperations:
         if skip_validation:
             update["skip_validation"] = True
         if body.created_by is None:
-            update["created_by"] = _user()
+            update["created_by"] = current_user()
         return body.model_copy(update=update) if update else body
-
-
-def _user() -> str | None:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is not an error
-        return None

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Any
 
+from basalt.client._uploads import current_user
 from basalt.client.operations._versioned import (
     VersionedAssetOperations,
     fields_of,
@@ -43,7 +43,7 @@ class EnvironmentOperations(VersionedAssetOperations[Environment]):
         """
         body = self._body(environment)
         if body.created_by is None:
-            body = body.model_copy(update={"created_by": _user()})
+            body = body.model_copy(update={"created_by": current_user()})
         return self._t.call(ops.ENVIRONMENTS_CREATE, {"workspace": self._ws}, body=body)  # type: ignore[no-any-return]
 
     def build(
@@ -95,10 +95,3 @@ class EnvironmentOperations(VersionedAssetOperations[Environment]):
         if build is not None and not isinstance(build, dict) and hasattr(build, "model_dump"):
             fields["build"] = build.model_dump()
         return EnvironmentCreate.model_validate(fields)
-
-
-def _user() -> str | None:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is not an error
-        return None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Any
 
 from basalt.client._local_files import code_files, git_info
+from basalt.client._uploads import current_user
 from basalt.client.transports.base import Transport
 from basalt.spec import operations as ops
 from basalt.spec.job_requests import JobCreate
@@ -55,7 +55,7 @@ def build(t: Transport, workspace: str, job: Any, *, max_snapshot_bytes: int) ->
         input_files=input_files,
         local_inputs=t.same_machine,
         git=git,
-        created_by=_user(),
+        created_by=current_user(),
     )
 
 
@@ -68,10 +68,3 @@ def upload(t: Transport, workspace: str, files: list[tuple[ModelFile, Path]]) ->
     missing: list[str] = t.call(ops.MODELS_BLOBS_MISSING, {"workspace": workspace}, body=query)
     for sha in missing:
         t.upload(ops.MODELS_BLOB_PUT, {"workspace": workspace, "sha256": sha}, paths[sha])
-
-
-def _user() -> str | None:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is not an error
-        return None

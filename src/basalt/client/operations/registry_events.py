@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import builtins
-import getpass
 from collections.abc import Sequence
 
+from basalt.client._uploads import current_user
 from basalt.client.transports.base import Transport
 from basalt.spec import operations as ops
 from basalt.spec.registry_events import (
@@ -75,7 +75,7 @@ class WebhookOperations:
             AlreadyExistsError: The name is taken.
             InvalidArgumentError: A bad URL, kind or event type.
         """
-        fields: dict[str, object] = {"name": name, "url": url, "created_by": _user()}
+        fields: dict[str, object] = {"name": name, "url": url, "created_by": current_user()}
         if kinds is not None:
             fields["kinds"] = kinds
         if events is not None:
@@ -105,10 +105,3 @@ class WebhookOperations:
     def deliver(self) -> DeliveryReport:
         """Send every due delivery now (a server does this by itself; embedded mode needs it)."""
         return self._t.call(ops.WEBHOOKS_DELIVER, {})  # type: ignore[no-any-return]
-
-
-def _user() -> str | None:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name is not an error
-        return None

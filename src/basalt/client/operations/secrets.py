@@ -6,6 +6,7 @@ import builtins
 
 from pydantic import SecretStr
 
+from basalt.client._uploads import current_user
 from basalt.client.transports.base import Transport
 from basalt.spec import operations as ops
 from basalt.spec.secrets import KeyRotation, Secret, SecretReveal, SecretSet, check_secret_name
@@ -21,7 +22,7 @@ class SecretOperations:
     def set(self, name: str, value: str) -> Secret:
         """Create the secret ``name`` or replace its value; returns its metadata."""
         check_secret_name(name)
-        body = SecretSet(value=SecretStr(value), set_by=_user())
+        body = SecretSet(value=SecretStr(value), set_by=current_user())
         return self._t.call(  # type: ignore[no-any-return]
             ops.SECRETS_SET, {"workspace": self._ws, "name": name}, body=body
         )
@@ -48,12 +49,3 @@ class SecretOperations:
     def rotate_key(self) -> KeyRotation:
         """Re-encrypt every secret under a new vault key, then replace the key."""
         return self._t.call(ops.VAULT_ROTATE_KEY, {})  # type: ignore[no-any-return]
-
-
-def _user() -> str | None:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return None
