@@ -75,11 +75,16 @@ print(json.dumps({"points": points, "seconds": seconds}))
 """
 
 
+MLFLOW_VENV_PACKAGES = [f"mlflow=={MLFLOW_VERSION}", "scikit-learn==1.9.1"]
+"""What the venv holds: the server, and scikit-learn for ``mlflow models serve`` (serving)."""
+
+
 def _mlflow_bin() -> Path:
     """The ``mlflow`` script of the benchmark's own MLflow venv, installed on first use."""
     script = MLFLOW_VENV / "bin" / "mlflow"
     marker = MLFLOW_VENV / ".basalt-bench-installed"
-    if script.exists() and marker.exists():
+    wanted = " ".join(MLFLOW_VENV_PACKAGES) + "\n"
+    if script.exists() and marker.exists() and marker.read_text() == wanted:
         return script
     uv = VENV_BIN / "uv"
     uv_cmd = [str(uv)] if uv.exists() else [sys.executable, "-m", "uv"]
@@ -95,7 +100,7 @@ def _mlflow_bin() -> Path:
             text=True,
         )
         subprocess.run(
-            [*uv_cmd, "pip", "install", "-q", f"mlflow=={MLFLOW_VERSION}"],
+            [*uv_cmd, "pip", "install", "-q", *MLFLOW_VENV_PACKAGES],
             check=True,
             env=env,
             capture_output=True,
@@ -107,7 +112,7 @@ def _mlflow_bin() -> Path:
         raise RuntimeError(
             f"cannot install mlflow=={MLFLOW_VERSION} into {MLFLOW_VENV}: {exc} {detail[-800:]}"
         ) from exc
-    marker.write_text(MLFLOW_VERSION + "\n")
+    marker.write_text(wanted)
     return script
 
 

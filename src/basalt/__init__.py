@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING, Any
 from basalt._version import __version__
 
 if TYPE_CHECKING:
+    from basalt.client.batch_builders import (
+        BatchEndpoint,
+        BatchRetrySettings,
+        ModelBatchDeployment,
+        ModelBatchDeploymentSettings,
+    )
     from basalt.client.builders import Input, Output, command
     from basalt.client.client import Client
     from basalt.client.endpoint_builders import (
@@ -36,11 +42,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ActiveRun",
+    "BatchEndpoint",
+    "BatchRetrySettings",
     "Client",
     "CodeConfiguration",
     "Input",
     "ManagedOnlineDeployment",
     "ManagedOnlineEndpoint",
+    "ModelBatchDeployment",
+    "ModelBatchDeploymentSettings",
     "Output",
     "__version__",
     "active_run",
@@ -60,14 +70,21 @@ __all__ = [
 
 _BUILDERS = ("Input", "Output", "command")
 _ENDPOINT_BUILDERS = ("CodeConfiguration", "ManagedOnlineDeployment", "ManagedOnlineEndpoint")
+_BATCH_BUILDERS = (
+    "BatchEndpoint",
+    "BatchRetrySettings",
+    "ModelBatchDeployment",
+    "ModelBatchDeploymentSettings",
+)
 _LAZY = {
     name: "basalt.tracking"
     for name in __all__
-    if name not in ("Client", "__version__", *_BUILDERS, *_ENDPOINT_BUILDERS)
+    if name not in ("Client", "__version__", *_BUILDERS, *_ENDPOINT_BUILDERS, *_BATCH_BUILDERS)
 }
 _LAZY["Client"] = "basalt.client.client"
 _LAZY.update({name: "basalt.client.builders" for name in _BUILDERS})
 _LAZY.update({name: "basalt.client.endpoint_builders" for name in _ENDPOINT_BUILDERS})
+_LAZY.update({name: "basalt.client.batch_builders" for name in _BATCH_BUILDERS})
 
 
 def __getattr__(name: str) -> Any:

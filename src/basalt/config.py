@@ -50,6 +50,46 @@ class ArtifactSettings(BaseModel):
     s3_region: str | None = Field(default=None, description="S3 region name.")
 
 
+class OidcSettings(BaseModel):
+    """Sign-in with tokens of an OpenID Connect identity provider (off unless ``issuer`` is set)."""
+
+    issuer: str | None = Field(
+        default=None,
+        description="The identity provider's issuer URL, exactly as in its tokens' 'iss' "
+        "claim (e.g. https://login.example.com/realms/ml); unset: OIDC sign-in is off.",
+    )
+    audience: str | None = Field(
+        default=None,
+        description="The 'aud' a token must carry: Basalt's client id at the identity provider.",
+    )
+    user_claim: str | None = Field(
+        default=None,
+        description="The claim that names the local user; default: preferred_username, "
+        "else email, else sub.",
+    )
+    jwks_uri: str | None = Field(
+        default=None,
+        description="URL of the provider's signing keys; default: the jwks_uri of "
+        "<issuer>/.well-known/openid-configuration.",
+    )
+    auto_create_users: bool = Field(
+        default=True,
+        description="Create an unknown user on first sign-in (not an administrator, no "
+        "workspace roles); false: only users an administrator created may sign in.",
+    )
+    leeway_s: float = Field(
+        default=60, ge=0, le=600, description="Clock skew allowed on exp, nbf and iat, seconds."
+    )
+    timeout_s: float = Field(
+        default=5, gt=0, le=60, description="Timeout of each fetch from the provider, seconds."
+    )
+
+    @property
+    def enabled(self) -> bool:
+        """True when an issuer is configured."""
+        return bool(self.issuer)
+
+
 class ServerSettings(BaseModel):
     """How ``basalt server start`` listens."""
 
@@ -74,6 +114,7 @@ class ServerSettings(BaseModel):
         description="Unreferenced bytes younger than this many seconds are kept by garbage "
         "collection, so an upload in flight is never collected.",
     )
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
 
 
 class ComputeSettings(BaseModel):

@@ -149,6 +149,19 @@ def test_deploy_invoke_and_stop_the_serve_host(e2e, tmp_path):  # type: ignore[n
         shown = run("online-endpoint", "show", "lin", "-o", "json").json()
         assert shown["scoring_uri"].startswith("http://127.0.0.1:")
         assert shown["scoring_uri"].endswith("/endpoints/lin/score")
+        run("serve", "--stop")
+        # a new serve host starts with invoke, which waits for its worker instead of a 503
+        again = run("online-endpoint", "invoke", "--name", "lin", "--request-file", "request.json")
+        assert again.stdout.strip() == "[4.0, 7.0]"
     finally:
         run("serve", "--stop")
     assert "No serve host runs" in run("serve", "--status").stdout
+    # each serve host stored its counts as it stopped
+    metrics = run("online-deployment", "get-metrics", "blue", "-e", "lin", "-o", "json").json()
+    counts = metrics["total"]["status_counts"]
+    assert counts["200"] == 2
+    assert set(counts) <= {"200", "503"}  # 503s: invoke's tries while the worker started
+    assert metrics["total"]["requests"] == sum(counts.values())
+    table = run("online-deployment", "get-metrics", "blue", "-e", "lin").stdout
+    assert "p50 ms" in table
+    assert "total" in table

@@ -12,6 +12,8 @@ import typer
 from basalt._version import __version__
 from basalt.cli import (
     audit,
+    batch_deployment,
+    batch_endpoint,
     component,
     compute,
     data,
@@ -99,6 +101,8 @@ app.add_typer(compute.app, name="compute")
 app.add_typer(datastore.app, name="datastore")
 app.add_typer(online_endpoint.app, name="online-endpoint")
 app.add_typer(online_deployment.app, name="online-deployment")
+app.add_typer(batch_endpoint.app, name="batch-endpoint")
+app.add_typer(batch_deployment.app, name="batch-deployment")
 app.add_typer(secret.app, name="secret")
 app.add_typer(server.app, name="server")
 app.add_typer(audit.app, name="audit")

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from basalt.cli._overrides import nested_sets
 from basalt.cli.context import OutputFormat, OutputOption, ctx_of, pick_name
 from basalt.cli.output import hint, print_fields, print_json, print_table, say
 from basalt.spec.endpoints import OnlineDeployment
@@ -126,7 +127,7 @@ def update(
             if endpoint_name is None:
                 raise typer.BadParameter("give --endpoint-name (or -f deployment.yml)")
             made = client.online_deployments.update(
-                pick_name(name_arg, name), endpoint_name, **_settings(set_)
+                pick_name(name_arg, name), endpoint_name, **nested_sets(set_)
             )
             if all_traffic:
                 client.online_endpoints.update(
@@ -136,19 +137,6 @@ def update(
         print_json(made)
     else:
         say(_summary(made))
-
-
-def _settings(sets: list[str]) -> dict[str, Any]:
-    from basalt.spec.job_yaml import parse_override
-
-    out: dict[str, Any] = {}
-    for text in sets:
-        keys, value = parse_override(text)
-        target = out
-        for key in keys[:-1]:
-            target = target.setdefault(key, {})
-        target[keys[-1]] = value
-    return out
 
 
 def _all_to(client: Any, endpoint: str, name: str) -> dict[str, int]:
@@ -252,3 +240,142 @@ def get_logs(
         print_json({"name": target, "endpoint_name": endpoint_name, "logs": text})
     else:
         say(text.rstrip("\n"))
+
+
+@app.command("get-metrics")
+def get_metrics(
+    ctx: typer.Context,
+    name_arg: str | None = NameArg,
+    name: str | None = NameOpt,
+    endpoint_name: str = typer.Option(..., "--endpoint-name", "-e", help="Endpoint name."),
+    since: str = typer.Option("1h", "--since", help="30m, 1h, 2d ... ago, or an ISO date/time."),
+    until: str | None = typer.Option(None, "--until", help="As --since; default: now."),
+    output: OutputFormat | None = OutputOption,
+) -> None:
+    """Show serving telemetry per minute: requests, status codes, latency, restarts, mirror.
+
+    Example: basalt online-deployment get-metrics --name blue --endpoint-name ep1 --since 2h
+    """
+    from basalt.cli.audit import parse_since
+
+    c = ctx_of(ctx, output)
+    target = pick_name(name_arg, name)
+    with c.client() as client:
+        metrics = client.online_deployments.get_metrics(
+            target,
+            endpoint_name,
+            since=parse_since(since),
+            until=parse_since(until) if until else None,
+        )
+    if c.json:
+        print_json(metrics.model_dump(mode="json"))
+        return
+    _print_metrics(metrics)
+
+
+def _print_metrics(metrics: Any) -> None:
+    def by_class(klass: str) -> Any:
+        return lambda p: sum(n for s, n in p.status_counts.items() if s.startswith(klass))
+
+    def ms(attr: str) -> Any:
+        return lambda p: "-" if getattr(p, attr) is None else f"{getattr(p, attr):.2f}"
+
+    columns: list[tuple[str, Any]] = [
+        ("minute (UTC)", lambda p: p.minute.strftime("%Y-%m-%d %H:%M") if p.minute else "total"),
+        ("requests", lambda p: p.requests),
+        ("2xx", by_class("2")),
+        ("4xx", by_class("4")),
+        ("5xx", by_class("5")),
+        ("p50 ms", ms("latency_ms_p50")),
+        ("p90 ms", ms("latency_ms_p90")),
+        ("p99 ms", ms("latency_ms_p99")),
+        ("restarts", lambda p: p.worker_restarts),
+    ]
+    if metrics.total.mirror.requests:
+        columns += [
+            ("mirrored", lambda p: p.mirror.requests),
+            ("agreed", lambda p: p.mirror.agreed),
+            ("shadow errors", lambda p: p.mirror.errors),
+        ]
+    if metrics.total.collected or metrics.total.collection_dropped:
+        columns += [
+            ("collected", lambda p: p.collected),
+            ("dropped", lambda p: p.collection_dropped),
+        ]
+    title = (
+        f"Deployment '{metrics.deployment_name}' of '{metrics.endpoint_name}', "
+        f"{metrics.since:%Y-%m-%d %H:%M} to {metrics.until:%Y-%m-%d %H:%M} UTC"
+    )
+    empty = (
+        f"No requests reached deployment '{metrics.deployment_name}' in this window "
+        "(counts are stored every 2 s; widen it with --since)."
+    )
+    rows = [*metrics.points, metrics.total] if metrics.points else []
+    print_table(rows, columns, title=title, empty=empty)
+    mirror = metrics.total.mirror
+    if mirror.requests:
+        say(
+            f"Mirror: {mirror.agreed}/{mirror.requests} answers agreed with the live deployment "
+            f"({(mirror.agreement_rate or 0) * 100:.1f}%), {mirror.errors} shadow error(s), "
+            f"shadow latency {mirror.latency_delta_ms_mean:+.2f} ms vs live on average."
+        )
+
+
+@app.command("package")
+def package(
+    ctx: typer.Context,
+    name_arg: str | None = NameArg,
+    name: str | None = NameOpt,
+    endpoint_name: str = typer.Option(..., "--endpoint-name", "-e", help="Endpoint name."),
+    output_dir: Path = typer.Option(
+        ..., "--output-dir", "-o", help="A new or empty folder for the Docker build context."
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace an earlier package in a folder that is not empty."
+    ),
+) -> None:
+    """Write a Docker build context that serves the deployment's scoring API anywhere.
+
+    -o names the folder here (as in `environment dockerfile`); for JSON use
+    `basalt -o json online-deployment package ...`.
+
+    Example: basalt online-deployment package --name blue --endpoint-name ep1 -o ./blue-image
+    """
+    from basalt.spec.deployment_package import PACKAGE_PORT
+
+    c = ctx_of(ctx)
+    target = pick_name(name_arg, name)
+    with c.client() as client:
+        found = client.online_deployments.package(
+            target, endpoint_name, output_dir, overwrite=overwrite
+        )
+    if c.json:
+        print_json(
+            {
+                "name": target,
+                "endpoint_name": endpoint_name,
+                "output_dir": str(output_dir),
+                **found.model_dump(mode="json", exclude={"files"}),
+                "files": sorted(found.files),
+            }
+        )
+        return
+    model_bytes = sum(f.size for f in found.model_files)
+    say(
+        f"Packaged deployment '{target}' of endpoint '{endpoint_name}' (generation "
+        f"{found.generation}) into {output_dir}:"
+    )
+    say(f"  {', '.join(sorted(found.files))}")
+    say(f"  model/: {len(found.model_files)} file(s), {model_bytes} bytes")
+    if found.code_files:
+        say(f"  code/: {len(found.code_files)} file(s)")
+    for note in found.notes:
+        say(f"  note: {note}")
+    image = f"{endpoint_name}-{target}".lower()
+    say("Next:")
+    say(f"  docker build -t {image} {output_dir}")
+    say(f"  docker run --rm -p {PACKAGE_PORT}:{PACKAGE_PORT} {image}")
+    say(
+        f"  curl -X POST http://127.0.0.1:{PACKAGE_PORT}/score "
+        "-H 'Content-Type: application/json' -d @sample-request.json"
+    )

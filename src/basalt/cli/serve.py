@@ -27,12 +27,26 @@ from basalt.logging import configure_logging
 
 if TYPE_CHECKING:
     from basalt.daemons.deployments import DeploymentSupervisor
+    from basalt.daemons.serving_flush import ServingFlusher
     from basalt.services.container import Services
     from basalt.serving.routing import RoutingTable
 
 
-def start_serving(services: Services, routing: RoutingTable, url: str) -> DeploymentSupervisor:
-    """Start the deployment supervisor and let ``invoke`` reach the gateway at ``url``.
+class ServingLoops:
+    """The threads behind a gateway: the deployment supervisor and the telemetry flusher."""
+
+    def __init__(self, supervisor: DeploymentSupervisor, flusher: ServingFlusher) -> None:
+        self.supervisor = supervisor
+        self.flusher = flusher
+
+    def stop(self) -> None:
+        """Stop the workers, then store the last counts and collected records."""
+        self.supervisor.stop()
+        self.flusher.stop()
+
+
+def start_serving(services: Services, routing: RoutingTable, url: str) -> ServingLoops:
+    """Start the deployment supervisor and telemetry flusher; ``invoke`` reaches ``url``.
 
     Args:
         services: The process's services.
@@ -40,9 +54,10 @@ def start_serving(services: Services, routing: RoutingTable, url: str) -> Deploy
         url: The loopback base URL this process serves on.
 
     Returns:
-        The started supervisor (stop it when the server stops).
+        The started loops (stop them when the server stops).
     """
     from basalt.daemons.deployments import DeploymentSupervisor
+    from basalt.daemons.serving_flush import ServingFlusher
     from basalt.serving.host import HttpInvoker
 
     endpoints = services.endpoints
@@ -53,7 +68,9 @@ def start_serving(services: Services, routing: RoutingTable, url: str) -> Deploy
     endpoints.scoring_base = lambda: url
     supervisor = DeploymentSupervisor(services.deployments, routing, services.settings.envs_dir())
     supervisor.start()
-    return supervisor
+    flusher = ServingFlusher(routing, services.deployment_metrics, services.data_collection)
+    flusher.start()
+    return ServingLoops(supervisor, flusher)
 
 
 def serve(
@@ -112,7 +129,7 @@ def serve(
     routing = RoutingTable()
     bound = sock.getsockname()[1]
     url = f"http://127.0.0.1:{bound}"
-    supervisor = start_serving(services, routing, url)
+    loops = start_serving(services, routing, url)
     app = create_app(settings, services=services, routing=routing)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     # NOTE: uvicorn re-raises the signal that stopped it once it has shut down; SIGTERM's
@@ -127,7 +144,7 @@ def serve(
         server.run(sockets=[sock])
     finally:
         remove_serve_file(path)
-        supervisor.stop()
+        loops.stop()
         services.close()
 
 

@@ -43,14 +43,23 @@ def start(
     workers: int | None = typer.Option(
         None, "--workers", min=1, max=64, help="Server processes (default 1)."
     ),
+    oidc_issuer: str | None = typer.Option(
+        None,
+        "--oidc-issuer",
+        help="Also accept tokens of this OpenID Connect issuer (see docs/auth.md).",
+    ),
+    oidc_audience: str | None = typer.Option(
+        None, "--oidc-audience", help="The audience (client id) OIDC tokens must carry."
+    ),
 ) -> None:
     """Serve the REST API at /api/v1 (OpenAPI at /openapi.json, health at /healthz).
 
     Without --store it serves the workspace found from here (like every other command).
 
     On a new store with --auth token it creates the administrator 'admin' and prints its
-    token once. --workers N runs N server processes on one port; the job scheduler runs once,
-    in the parent process.
+    token once. --oidc-issuer and --oidc-audience also accept your identity provider's
+    tokens (users are created on first sign-in; docs/auth.md). --workers N runs N server
+    processes on one port; the job scheduler runs once, in the parent process.
 
     Example: basalt server start --port 5280 --store postgresql+psycopg://basalt@db/basalt
     --artifacts s3://ml-artifacts/basalt --workers 4
@@ -72,6 +81,9 @@ def start(
         overrides["server"]["auth"] = auth
     if workers is not None:
         overrides["server"]["workers"] = workers
+    oidc_flags = {"issuer": oidc_issuer, "audience": oidc_audience}
+    if any(oidc_flags.values()):
+        overrides["server"]["oidc"] = {k: v for k, v in oidc_flags.items() if v}
     settings = load_settings(ctx_of(ctx).workspace, **overrides)
     _check_sources(settings)
     _check_auth(settings)
@@ -101,6 +113,9 @@ def start(
         f"Basalt server on http://{shown_host}:{bound_port} "
         f"(store {_safe(settings.store_url())}, artifacts {_safe(settings.artifacts_url())})"
     )
+    oidc = settings.server.oidc
+    if oidc.enabled and settings.server.auth == "token":
+        say(f"Also accepting OIDC tokens of {oidc.issuer} for audience {oidc.audience}")
     if admin_token is not None:
         say(f"Administrator token (shown once): {admin_token}")
         say(
@@ -126,7 +141,7 @@ def start(
     webhooks.start()  # sends registry events to webhooks, retrying with backoff
     # NOTE: endpoints' workers run on this machine; their gateway is this process's app (with
     # --workers N > 1 the gateways are in the worker processes, which see no route yet).
-    supervisor = start_serving(services, routing, _loopback_url(settings.server.host, bound_port))
+    loops = start_serving(services, routing, _loopback_url(settings.server.host, bound_port))
     try:
         if n_workers > 1:
             from uvicorn.supervisors import Multiprocess
@@ -135,7 +150,7 @@ def start(
         else:
             uvicorn.Server(config).run(sockets=[sock])
     finally:
-        supervisor.stop()
+        loops.stop()
         webhooks.stop()
         scheduler.stop()
         services.close()
@@ -159,7 +174,15 @@ def _check_sources(settings: Settings) -> None:
 
 
 def _check_auth(settings: Settings) -> None:
-    """Refuse ``--auth none`` on anything but a loopback address."""
+    """Refuse ``--auth none`` on anything but a loopback address, and half an OIDC setup."""
+    oidc = settings.server.oidc
+    if bool(oidc.issuer) != bool(oidc.audience):
+        missing = "issuer" if oidc.audience else "audience"
+        raise InvalidArgumentError(
+            f"OIDC sign-in needs both an issuer and an audience; pass --oidc-{missing} "
+            f"(or set BASALT_SERVER__OIDC__{missing.upper()})",
+            details={"field": f"server.oidc.{missing}"},
+        )
     host = settings.server.host.strip("[]")
     if settings.server.auth == "none" and host not in LOOPBACK_HOSTS:
         raise InvalidArgumentError(
@@ -195,6 +218,10 @@ def _worker_env(settings: Settings) -> dict[str, str]:
             "BASALT_LOGGING__FORMAT": settings.logging.format,
         }
     )
+    for field, value in server.oidc.model_dump(exclude_defaults=True).items():
+        env[f"BASALT_SERVER__OIDC__{field.upper()}"] = (
+            str(value).lower() if isinstance(value, bool) else str(value)
+        )
     if settings.vault.key is not None:
         env["BASALT_VAULT__KEY"] = settings.vault.key.get_secret_value()
     return env

@@ -6,6 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from basalt.client.operations.audit import AuditOperations
+from basalt.client.operations.batch_endpoints import (
+    BatchDeploymentOperations,
+    BatchEndpointOperations,
+)
 from basalt.client.operations.components import ComponentOperations
 from basalt.client.operations.computes import ComputeOperations
 from basalt.client.operations.data import DataOperations
@@ -94,6 +98,12 @@ class Client:
         self.compute = ComputeOperations(self._transport, self.workspace_name)
         self.datastores = DatastoreOperations(self._transport, self.workspace_name)
         self.online_endpoints = OnlineEndpointOperations(self._transport, self.workspace_name)
+        self.batch_endpoints = BatchEndpointOperations(self._transport, self.workspace_name)
+        self.batch_deployments = BatchDeploymentOperations(
+            self._transport,
+            self.workspace_name,
+            max_code_bytes=self.settings.compute.max_snapshot_mb * 2**20,
+        )
         self.online_deployments = OnlineDeploymentOperations(
             self._transport,
             self.workspace_name,

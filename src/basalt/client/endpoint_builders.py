@@ -80,8 +80,8 @@ def ManagedOnlineDeployment(  # noqa: N802 - named as in Azure ML's SDK
     fields: dict[str, Any] = {
         "name": name,
         "endpoint_name": endpoint_name,
-        "model": _model(model),
-        "environment": _environment(environment),
+        "model": model_fields(model),
+        "environment": environment_fields(environment),
         "instance_type": instance_type,
         "instance_count": instance_count,
         "environment_variables": environment_variables,
@@ -114,7 +114,8 @@ def _plain(value: Any) -> Any:
     return {k: v for k, v in vars(value).items() if not k.startswith("_") and v is not None}
 
 
-def _model(model: Any) -> Any:
+def model_fields(model: Any) -> Any:
+    """A deployment's ``model`` argument as wire fields (local paths made absolute)."""
     if model is None or isinstance(model, str):
         return model
     data = model if isinstance(model, dict) else _pick(model, _MODEL_KEYS)
@@ -126,7 +127,8 @@ def _model(model: Any) -> Any:
     return data
 
 
-def _environment(env: Any) -> Any:
+def environment_fields(env: Any) -> Any:
+    """A deployment's ``environment`` argument: a reference, or an inline spec loaded."""
     if env is None or isinstance(env, str):
         return env
     data = env if isinstance(env, dict) else _pick(env, _ENV_KEYS)

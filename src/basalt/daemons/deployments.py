@@ -41,6 +41,7 @@ from basalt.environments import materialize, resolve
 from basalt.errors import BasaltError
 from basalt.serving import nocode_score
 from basalt.serving import worker as worker_script
+from basalt.serving.collection import collection_settings
 from basalt.serving.routing import DeploymentRoute, RoutingTable
 from basalt.spec.endpoints import DesiredDeployment, ProvisioningState
 from basalt.spec.environments import EnvironmentSpec
@@ -309,6 +310,8 @@ class DeploymentSupervisor:
         d = gen.desired
         code = w.exited()
         if code is not None:
+            if w.state == WorkerState.WAITING:  # not a stop we asked for: it is restarted
+                self.routing.telemetry.restart((d.workspace, d.endpoint, d.deployment))
             if not gen.serving and code == worker_script.EXIT_INIT_FAILED:
                 tail = w.log_tail()
                 self._report(gen, ProvisioningState.FAILED, f"init() failed:\n{tail}")
@@ -374,6 +377,7 @@ class DeploymentSupervisor:
                 max_concurrent=rs.max_concurrent_requests_per_instance,
                 max_queue_wait_ms=rs.max_queue_wait_ms,
                 request_timeout_ms=rs.request_timeout_ms,
+                collection=collection_settings(d.data_collector),
             ),
         )
 

@@ -16,6 +16,7 @@ from basalt.server.audit import AuditMiddleware, AuditWriter
 from basalt.server.limits import BodyLimitMiddleware
 from basalt.server.routes import (
     audit,
+    batch_endpoints,
     components,
     computes,
     data,
@@ -123,7 +124,11 @@ def create_app(
     errors.install(app)
 
     # NOTE: the last added is outermost: audit sees every answer (a 413 too), and the size
-    # limit sits inside the request id so its 413 carries the id.
+    # limit sits inside the request id so its 413 carries the id. Scoring requests leave for
+    # the gateway innermost, before the router (not in /openapi.json, not behind
+    # auth.enforce, a FastAPI dependency: the gateway checks endpoint keys itself).
+    scoring = gateway.Gateway(svc, routing or RoutingTable(), settings.server.auth)
+    app.add_middleware(gateway.GatewayDispatch, gateway=scoring)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_mb * 2**20)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(AuditMiddleware, writer=audit_writer)
@@ -141,6 +146,7 @@ def create_app(
         computes,
         datastores,
         endpoints,
+        batch_endpoints,
         jobs,
         identity,
         audit,
@@ -149,9 +155,7 @@ def create_app(
     ):
         app.include_router(module.router)
     mlflow_compat.install(app)
-    # NOTE: raw Starlette routes: no JSON models, not in /openapi.json, and not behind
-    # auth.enforce (a FastAPI dependency): the gateway checks endpoint keys itself.
-    scoring = gateway.install(app, svc, routing or RoutingTable(), settings.server.auth)
+    gateway.install(app, scoring)
     return app
 
 

@@ -11,7 +11,8 @@ the short path means the default workspace. Per request:
    started with ``--auth none`` (loopback only) still checks keys for ``auth_mode: key``.
 3. The deployment: the ``azureml-model-deployment`` header, else weighted random by traffic.
    Mirror traffic copies that share of requests to the mirror deployment in the background
-   (never awaited, its answer discarded).
+   (never awaited by the caller); its answer is compared with the live one and counted
+   (agreement, errors, latency difference) in telemetry, then discarded.
 4. A worker: round robin over the deployment's *ready* workers (the supervisor's routing
    table), preferring one with a free slot; ``max_concurrent_requests_per_instance`` requests
    at once per worker, a request waits up to ``max_queue_wait_ms`` for a slot, then 429.
@@ -19,6 +20,8 @@ the short path means the default workspace. Per request:
    cannot be reached is skipped once, one that dies mid-request gives 502.
 
 Every answer carries ``x-request-id`` (the app's middleware) and ``azureml-model-deployment``.
+Each answer is counted in the routing table's telemetry (status, latency), and a deployment
+with data collection has its request and answer queued for ``daemons/serving_flush.py``.
 """
 
 from __future__ import annotations
@@ -27,14 +30,15 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from basalt.config import DEFAULT_WORKSPACE_NAME
 from basalt.errors import (
@@ -45,18 +49,34 @@ from basalt.errors import (
     UnavailableError,
 )
 from basalt.services.container import Services
+from basalt.serving.collection import CollectedRecord
+from basalt.serving.mirror import answers_agree
 from basalt.serving.routing import DeploymentRoute, RoutingTable, WorkerSlot
+from basalt.serving.upstream import (
+    UpstreamAnswer,
+    UpstreamBrokenError,
+    UpstreamConnectError,
+    UpstreamPool,
+)
 from basalt.spec.endpoints import DEPLOYMENT_HEADER, AuthMode, EndpointRouting, key_matches
 
 logger = logging.getLogger(__name__)
 
 ROUTING_TTL_S = 0.5
 """How long the gateway trusts a fetched endpoint routing before asking the store again."""
-SCORE_PATH = "/endpoints/{name}/score"
-WS_SCORE_PATH = "/workspaces/{workspace}/endpoints/{name}/score"
+METRICS_PATH = "/metrics"
 _HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "content-length", "date", "server"}
 )
+
+
+@dataclass
+class _Answer:
+    """An answer as the mirror comparison sees it."""
+
+    status: int
+    body: bytes
+    latency_ms: float
 
 
 @dataclass
@@ -81,41 +101,34 @@ class Gateway:
         self._cache: dict[tuple[str, str], _Cached] = {}
         self._rr: dict[tuple[str, str, str], int] = {}
         self._background: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        """The pooled keep-alive client (made on first use, in the serving event loop)."""
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                limits=httpx.Limits(max_connections=1024, max_keepalive_connections=256),
-                timeout=60.0,  # each request sets its deployment's request_timeout_ms
-            )
-        return self._client
+        self.upstream = UpstreamPool()
 
     async def close(self) -> None:
         """Close pooled connections (app shutdown)."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        self.upstream.close()
 
     # --- the request ---------------------------------------------------------------------
 
     async def score(self, request: Request) -> Response:
         """Handle one scoring request (the route's endpoint)."""
+        started = time.perf_counter()
         workspace = request.path_params.get("workspace") or DEFAULT_WORKSPACE_NAME
         name = request.path_params["name"]
         request_id = str(getattr(request.state, "request_id", "") or "")
+        chosen: tuple[str, str, str] | None = None
+        live: asyncio.Future[_Answer] | None = None
+        response: Response
         try:
             routing = await self._routing(workspace, name)
             await self._authenticate(request, routing)
             body = await request.body()
             deployment = self._pick_deployment(request, routing)
+            chosen = (routing.workspace, routing.endpoint, deployment)
             if request.headers.get(DEPLOYMENT_HEADER) is None:
-                self._maybe_mirror(routing, deployment, body, request_id)
-            return await self._forward(routing, deployment, body, request, request_id)
+                live = self._maybe_mirror(routing, deployment, body, request_id)
+            response = await self._forward(routing, deployment, body, request, request_id)
         except _UpstreamError as exc:
-            return JSONResponse(
+            response = JSONResponse(
                 exc.error.to_envelope(request_id),
                 status_code=exc.status,
                 headers={DEPLOYMENT_HEADER: str(exc.error.details["deployment"])},
@@ -124,9 +137,15 @@ class Gateway:
             headers = (
                 {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthenticatedError) else {}
             )
-            return JSONResponse(
+            response = JSONResponse(
                 exc.to_envelope(request_id), status_code=exc.http_status, headers=headers
             )
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if chosen is not None:
+            self.routing.telemetry.request(chosen, response.status_code, elapsed_ms)
+        if live is not None:
+            live.set_result(_Answer(response.status_code, bytes(response.body), elapsed_ms))
+        return response
 
     async def _routing(self, workspace: str, name: str) -> EndpointRouting:
         key = (workspace, name)
@@ -158,6 +177,30 @@ class Gateway:
             f"one of its keys (basalt online-endpoint get-credentials --name {routing.endpoint})"
             + (" or a workspace API token" if routing.auth_mode == AuthMode.AML_TOKEN else "")
         )
+
+    def visible_workspaces(self, token: str) -> Callable[[str], bool]:
+        """Which workspaces' series the token's principal may read (for ``/metrics``).
+
+        Raises:
+            UnauthenticatedError: An unknown, expired or revoked token.
+        """
+        principal = self.services.identity.authenticate_bearer(token)
+        answers: dict[str, bool] = {}
+
+        def visible(workspace: str) -> bool:
+            if workspace not in answers:
+                try:
+                    self.services.access.authorize(
+                        principal, "deployments.metrics", "GET", workspace
+                    )
+                    answers[workspace] = True
+                except BasaltError:
+                    answers[workspace] = False
+            return answers[workspace]
+
+        for workspace in self.routing.telemetry.workspaces():
+            visible(workspace)  # NOTE: asked here, in the thread pool (it reads the store)
+        return lambda ws: answers.get(ws, False)
 
     def _check_token(self, token: str, workspace: str) -> None:
         principal = self.services.identity.authenticate_bearer(token)
@@ -219,10 +262,33 @@ class Gateway:
         if ctype:
             headers["content-type"] = ctype
         answer = await self._send(routing, route, body, headers)
-        out = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP}
+        out = {k: v for k, v in answer.headers if k not in _HOP_BY_HOP}
         out.pop("x-request-id", None)
         out[DEPLOYMENT_HEADER] = deployment
-        return Response(answer.content, status_code=answer.status_code, headers=out)
+        if route.collection.enabled and route.collection.sampled():
+            self._collect(routing, route, request_id, (ctype, body), answer)
+        return Response(answer.body, status_code=answer.status, headers=out)
+
+    def _collect(
+        self,
+        routing: EndpointRouting,
+        route: DeploymentRoute,
+        request_id: str,
+        sent: tuple[str | None, bytes],
+        answer: UpstreamAnswer,
+    ) -> None:
+        """Queue the request and/or answer for data collection (dropped when full)."""
+        now = time.time()
+        key = (routing.workspace, routing.endpoint, route.deployment)
+        items = []
+        if route.collection.inputs:
+            items.append(("model_inputs", sent[0] or "", sent[1]))
+        if route.collection.outputs:
+            items.append(("model_outputs", answer.header("content-type"), answer.body))
+        for collection, ctype, data in items:
+            record = CollectedRecord(*key, collection, now, request_id, ctype, data)
+            if not self.routing.collection.put(record):
+                self.routing.telemetry.collection(key, dropped=1)
 
     async def _send(
         self,
@@ -231,7 +297,7 @@ class Gateway:
         body: bytes,
         headers: dict[str, str],
         retried: bool = False,
-    ) -> httpx.Response:
+    ) -> UpstreamAnswer:
         """POST to one of the route's workers within its concurrency limit.
 
         Raises:
@@ -257,15 +323,17 @@ class Gateway:
             else:
                 await gate.acquire()
             try:
-                return await self.client.post(
-                    worker.url + "/score",
-                    content=body,
-                    headers=headers,
+                return await self.upstream.post(
+                    worker.host,
+                    worker.port,
+                    "/score",
+                    body,
+                    headers,
                     timeout=route.request_timeout_ms / 1000,
                 )
             finally:
                 gate.release()
-        except httpx.ConnectError:
+        except UpstreamConnectError:
             fresh = self.routing.route(routing.workspace, routing.endpoint, route.deployment)
             if not retried and fresh is not None and fresh.workers:
                 return await self._send(routing, fresh, body, headers, retried=True)
@@ -275,7 +343,7 @@ class Gateway:
                 "now (it is being restarted); retry in a moment",
                 route.deployment,
             ) from None
-        except httpx.TimeoutException:
+        except TimeoutError:
             raise _gateway_error(
                 504,
                 f"Deployment '{route.deployment}' did not answer within request_timeout_ms="
@@ -283,7 +351,7 @@ class Gateway:
                 "make run() faster",
                 route.deployment,
             ) from None
-        except httpx.HTTPError as exc:
+        except (UpstreamBrokenError, OSError) as exc:
             raise _gateway_error(
                 502,
                 f"Worker {worker.index} of deployment '{route.deployment}' failed while "
@@ -312,26 +380,49 @@ class Gateway:
 
     def _maybe_mirror(
         self, routing: EndpointRouting, live: str, body: bytes, request_id: str
-    ) -> None:
+    ) -> asyncio.Future[_Answer] | None:
+        """Start a mirrored copy of the request when sampled; the future takes the live answer."""
+        future: asyncio.Future[_Answer] | None = None
         for deployment, percent in routing.mirror_traffic.items():
             if percent <= 0 or deployment == live:
                 continue
             if random.random() * 100 >= percent:  # noqa: S311 - sampling, not crypto
                 continue
-            task = asyncio.get_running_loop().create_task(
-                self._mirror(routing, deployment, body, request_id)
-            )
+            loop = asyncio.get_running_loop()
+            future = future or loop.create_future()
+            task = loop.create_task(self._mirror(routing, deployment, body, request_id, future))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
+        return future
 
     async def _mirror(
-        self, routing: EndpointRouting, deployment: str, body: bytes, request_id: str
+        self,
+        routing: EndpointRouting,
+        deployment: str,
+        body: bytes,
+        request_id: str,
+        live: asyncio.Future[_Answer],
     ) -> None:
+        """Send the copy, then compare its answer with the live one (counted on the shadow)."""
+        started = time.perf_counter()
         try:
             route = self._route(routing, deployment)
-            await self._send(routing, route, body, {"x-request-id": request_id + "-mirror"})
+            sent = await self._send(routing, route, body, {"x-request-id": request_id + "-mirror"})
+            shadow = _Answer(sent.status, sent.body, 0.0)
         except Exception as exc:  # the mirror's answer (or failure) is never the caller's
             logger.debug("mirrored request %s to %s: %s", request_id, deployment, exc)
+            shadow = _Answer(599, b"", 0.0)
+        shadow.latency_ms = (time.perf_counter() - started) * 1000
+        try:
+            answer = await asyncio.wait_for(asyncio.shield(live), timeout=60)
+        except TimeoutError:
+            return
+        self.routing.telemetry.mirror(
+            (routing.workspace, routing.endpoint, deployment),
+            agreed=answers_agree(answer.status, answer.body, shadow.status, shadow.body),
+            error=shadow.status >= 400 and answer.status < 400,
+            delta_ms=shadow.latency_ms - answer.latency_ms,
+        )
 
 
 class _UpstreamError(Exception):
@@ -347,22 +438,83 @@ def _gateway_error(status: int, message: str, deployment: str) -> _UpstreamError
     return _UpstreamError(status, message, deployment)
 
 
-async def _score(request: Request) -> Response:
+async def _metrics(request: Request) -> Response:
+    """``GET /metrics``: the serving counters since start, in Prometheus' text format.
+
+    On a server with auth, a bearer API token is needed, and only the workspaces it may read
+    are shown (a Prometheus scrape job uses a service token: ``basalt token create --service
+    --workspace W --role Reader``).
+    """
     gateway: Gateway = request.app.state.gateway
-    return await gateway.score(request)
+    if gateway.auth == "none":
+        text = gateway.routing.telemetry.prometheus()
+    else:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        try:
+            if scheme.lower() != "bearer" or not token.strip():
+                raise UnauthenticatedError(
+                    "GET /metrics needs 'Authorization: Bearer <API token>'; create one with: "
+                    "basalt token create --service --workspace W --role Reader"
+                )
+            visible = await run_in_threadpool(gateway.visible_workspaces, token.strip())
+        except BasaltError as exc:
+            return JSONResponse(
+                exc.to_envelope(str(getattr(request.state, "request_id", "") or "")),
+                status_code=exc.http_status,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        text = gateway.routing.telemetry.prometheus(visible)
+    return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
-def routes() -> list[Route]:
-    """The gateway's routes, for ``create_app`` to mount (outside the API's schema)."""
-    return [
-        Route(SCORE_PATH, _score, methods=["POST"], include_in_schema=False),
-        Route(WS_SCORE_PATH, _score, methods=["POST"], include_in_schema=False),
-    ]
+class GatewayDispatch:
+    """ASGI middleware: scoring requests go straight to the gateway, past the API's router.
+
+    NOTE: matching a path against the API's ~200 routes cost more than the rest of the
+    gateway together (profiled: ~1.5 ms of 7 ms a request), so ``POST .../score`` is
+    recognised here by its shape. ``create_app`` adds this innermost, so the request id and
+    the body size limit still apply.
+    """
+
+    def __init__(self, app: ASGIApp, gateway: Gateway) -> None:
+        self.app = app
+        self.gateway = gateway
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection scope."""
+        if scope["type"] == "http" and scope["method"] == "POST":
+            params = score_path_params(scope["path"])
+            if params is not None:
+                scope["path_params"] = params
+                response = await self.gateway.score(Request(scope, receive))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
-def install(app: Any, services: Services, routing: RoutingTable, auth: str) -> Gateway:
-    """Mount the gateway on ``app``; the ``Gateway`` is also ``app.state.gateway``."""
-    gateway = Gateway(services, routing, auth)
+def score_path_params(path: str) -> dict[str, str] | None:
+    """``{"name": ...}`` (and ``"workspace"``) for a scoring path, else None."""
+    parts = path.split("/")
+    if len(parts) == 4 and parts[1] == "endpoints" and parts[3] == "score" and parts[2]:
+        return {"name": parts[2]}
+    if (
+        len(parts) == 6
+        and parts[1] == "workspaces"
+        and parts[3] == "endpoints"
+        and parts[5] == "score"
+        and parts[2]
+        and parts[4]
+    ):
+        return {"workspace": parts[2], "name": parts[4]}
+    return None
+
+
+def install(app: Any, gateway: Gateway) -> None:
+    """Mount ``/metrics`` and keep the gateway as ``app.state.gateway``.
+
+    Scoring requests reach the gateway through ``GatewayDispatch``, which the app adds.
+    """
     app.state.gateway = gateway
-    app.router.routes.extend(routes())
-    return gateway
+    app.router.routes.append(
+        Route(METRICS_PATH, _metrics, methods=["GET"], include_in_schema=False)
+    )

@@ -9,19 +9,54 @@ files are uploaded by the SDK first; here the manifest is written and the scorin
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import Protocol
 
 from basalt._internal.paths import normalize_artifact_path
 from basalt.artifacts.snapshots import SnapshotFile, SnapshotStore
 from basalt.errors import AlreadyExistsError, NotFoundError, invalid
 from basalt.services.model_files import model_facts
 from basalt.services.models import ModelService, parse_run_path
-from basalt.spec.endpoints import InlineModel, OnlineDeploymentCreate
-from basalt.spec.models import Model, ModelCreate, ModelType
+from basalt.spec.endpoints import CodeConfiguration, InlineModel
+from basalt.spec.models import Model, ModelCreate, ModelFile, ModelType
 from basalt.spec.references import parse_asset_ref
 
 
+class DeploymentBody(Protocol):
+    """What resolution reads of an online or a batch deployment's body."""
+
+    @property
+    def name(self) -> str:
+        """The deployment's name."""
+        ...
+
+    @property
+    def endpoint_name(self) -> str:
+        """Its endpoint's name."""
+        ...
+
+    @property
+    def model(self) -> str | InlineModel | None:
+        """A model reference or an inline model."""
+        ...
+
+    @property
+    def code_configuration(self) -> CodeConfiguration | None:
+        """The code folder and scoring script."""
+        ...
+
+    @property
+    def code_files(self) -> list[ModelFile] | None:
+        """The uploaded files of the code folder."""
+        ...
+
+    @property
+    def created_by(self) -> str | None:
+        """Who sent it."""
+        ...
+
+
 def resolve_model(
-    models: ModelService, blobs: SnapshotStore, workspace: str, body: OnlineDeploymentCreate
+    models: ModelService, blobs: SnapshotStore, workspace: str, body: DeploymentBody
 ) -> Model:
     """The registered model version a deployment uses (an inline one is registered first).
 
@@ -54,7 +89,7 @@ def _inline_model(
     models: ModelService,
     blobs: SnapshotStore,
     workspace: str,
-    body: OnlineDeploymentCreate,
+    body: DeploymentBody,
     inline: InlineModel,
 ) -> Model:
     name = inline.name or f"{body.endpoint_name}-{body.name}"
@@ -97,7 +132,7 @@ NO_CODE_FLAVORS = frozenset({"mlflow", "sklearn", "xgboost", "lightgbm", "onnx"}
 
 
 def check_code_needed(
-    body: OnlineDeploymentCreate, model_type: ModelType, model: str, flavor: str | None = None
+    body: DeploymentBody, model_type: ModelType, model: str, flavor: str | None = None
 ) -> None:
     """Refuse a deployment without code for a model that carries no loader of its own.
 
@@ -117,7 +152,7 @@ def check_code_needed(
     )
 
 
-def inline_flavor(body: OnlineDeploymentCreate) -> str | None:
+def inline_flavor(body: DeploymentBody) -> str | None:
     """The flavor an inline model's file names suggest, before it is registered."""
     model = body.model
     if not isinstance(model, InlineModel) or model.files is None:
@@ -125,7 +160,7 @@ def inline_flavor(body: OnlineDeploymentCreate) -> str | None:
     return model_facts([f.path for f in model.files], lambda path: None).flavor
 
 
-def store_code(blobs: SnapshotStore, body: OnlineDeploymentCreate) -> tuple[str | None, int]:
+def store_code(blobs: SnapshotStore, body: DeploymentBody) -> tuple[str | None, int]:
     """Write the code's manifest; ``(manifest id or None, number of files)``.
 
     Raises:

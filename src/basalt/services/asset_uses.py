@@ -21,6 +21,7 @@ from basalt.store.uow import Session, UnitOfWork
 
 _NEXT_STEP = {
     "deployment": "delete or update the deployment first",
+    "batch-deployment": "delete or update the batch deployment first",
 }
 
 

@@ -11,10 +11,16 @@ from basalt.config import DEFAULT_WORKSPACE_NAME, Settings, environ_snapshot, se
 from basalt.services.access import AccessService
 from basalt.services.asset_uses import AssetUseService
 from basalt.services.audit import AuditService
+from basalt.services.batch_deployments import BatchDeploymentService
+from basalt.services.batch_endpoints import BatchEndpointService
+from basalt.services.batch_invoke import BatchInvokeService
 from basalt.services.components import ComponentService
 from basalt.services.computes import ComputeService
 from basalt.services.data import DataService
+from basalt.services.data_collection import DataCollectionService
 from basalt.services.datastores import DatastoreService
+from basalt.services.deployment_metrics import DeploymentMetricsService
+from basalt.services.deployment_package import DeploymentPackageService
 from basalt.services.deployments import DeploymentService
 from basalt.services.endpoints import EndpointService
 from basalt.services.environment_builds import EnvironmentBuildService
@@ -30,6 +36,7 @@ from basalt.services.lineage import LineageService
 from basalt.services.logged_models import LoggedModelService
 from basalt.services.model_compare import ModelComparer
 from basalt.services.models import ModelService
+from basalt.services.oidc import verifier_from_settings
 from basalt.services.registry_events import RegistryEventService
 from basalt.services.runs import RunService
 from basalt.services.secrets import SecretService
@@ -72,7 +79,9 @@ class Services:
         self.uow = UnitOfWork(self.engine)
         self.artifacts = ArtifactStore.from_settings(settings.artifacts, settings.artifacts_url())
         self.workspaces = WorkspaceService(self.uow, self.clock)
-        self.identity = IdentityService(self.uow, self.clock)
+        self.identity = IdentityService(
+            self.uow, self.clock, verifier_from_settings(settings.server.oidc, self.clock)
+        )
         self.access = AccessService(self.uow, self.clock)
         self.audit = AuditService(self.uow, self.clock)
         self.experiments = ExperimentService(self.uow, self.clock)
@@ -138,11 +147,28 @@ class Services:
             self.asset_uses,
             settings.deployments_dir(),
         )
+        self.deployment_package = DeploymentPackageService(self.deployments)
+        self.deployment_metrics = DeploymentMetricsService(self.uow, self.clock, self.deployments)
+        self.data_collection = DataCollectionService(self.artifacts, self.datastores)
         if settings.state_dir is not None and not settings.store.url:
             # NOTE: an embedded workspace: invoke goes through a detached `basalt serve`,
             # started on first use (a server process sets its own invoker).
             self.endpoints.invoker = embedded_invoker(settings, self._endpoint_key)
             self.endpoints.scoring_base = lambda: _serving_url(settings)
+        self.batch_endpoints = BatchEndpointService(self.uow, self.clock, self.asset_uses)
+        self.batch_deployments = BatchDeploymentService(
+            self.uow,
+            self.clock,
+            self.batch_endpoints,
+            self.models,
+            self.models.blobs,
+            self.jobs.resolve_environment,
+            self.computes.get,
+            self.asset_uses,
+        )
+        self.batch_invoke = BatchInvokeService(
+            self.batch_deployments, self.jobs, self.runs, self.models.blobs
+        )
         self.job_deletes = JobDeleteService(self.uow, self.runs, settings.jobs_dir())
         self.gc = GarbageCollector(
             self.uow,

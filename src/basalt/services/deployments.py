@@ -300,6 +300,20 @@ class DeploymentService:
             rows = EndpointRepo(session).all_deployments(ws_id)
             return [self._desired(ws, ep, row) for ws, ep, row in rows]
 
+    def desired_one(
+        self, workspace: str, endpoint: str, name: str
+    ) -> tuple[DesiredDeployment, str | None]:
+        """One deployment as the serving host runs it, and its code manifest (for packaging).
+
+        Raises:
+            NotFoundError: No such workspace, endpoint or deployment.
+        """
+        with self.uow() as session:
+            ws_id = workspace_id(session, workspace)
+            ep, row = self._rows(session, ws_id, workspace, endpoint, name)
+            manifest = row.spec.get("code_manifest")
+            return self._desired(workspace, ep, row), str(manifest) if manifest else None
+
     def prepare_folder(self, desired: DesiredDeployment) -> Path:
         """Restore a generation's model and code into its folder (idempotent); returns it.
 

@@ -49,6 +49,7 @@ from basalt.spec.endpoints import (
     key_matches,
 )
 from basalt.store.repos.endpoints import EndpointRepo
+from basalt.store.repos.telemetry import DeploymentMetricRepo
 from basalt.store.tables.endpoints import OnlineDeploymentRow, OnlineEndpointRow
 from basalt.store.uow import Session, UnitOfWork
 
@@ -308,6 +309,7 @@ class EndpointService:
             for dep in repo.deployments(row.id):
                 self.release_model(session, ws_id, name, dep)
             repo.delete(row)
+            DeploymentMetricRepo(session).delete_endpoint(ws_id, name)
             self.secrets.delete_in(session, ws_id, SECRET_PREFIX + name)
             logger.info("deleted online endpoint %s in %s", name, workspace)
 

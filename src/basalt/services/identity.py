@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
 
 from basalt._internal.clock import Clock
 from basalt.errors import (
@@ -30,6 +31,7 @@ from basalt.errors import (
     TooManyRequestsError,
     UnauthenticatedError,
 )
+from basalt.services.oidc import OidcVerifier, looks_like_jwt
 from basalt.spec.auth import (
     LOCAL,
     LoginRequest,
@@ -72,11 +74,13 @@ class IdentityService:
     Args:
         uow: The store's unit of work.
         clock: Time source (expiry, rate limits, ``last_used_at``).
+        oidc: Verifier of identity-provider tokens; None: OIDC sign-in is off.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWork, clock: Clock, oidc: OidcVerifier | None = None) -> None:
         self.uow = uow
         self.clock = clock
+        self.oidc = oidc
         self._hasher = PasswordHasher()
         self._dummy_hash: str | None = None
         self._failures: dict[tuple[str, str], deque[datetime]] = {}
@@ -263,9 +267,18 @@ class IdentityService:
     def authenticate_bearer(self, secret: str) -> Principal:
         """The principal a token's secret stands for.
 
+        With OIDC sign-in configured, a token shaped like a JWT is checked by ``services.oidc``
+        and stands for the local user its claim names (see ``authenticate_oidc``).
+
         Raises:
             UnauthenticatedError: Unknown, revoked or expired token, or a disabled user.
         """
+        if (
+            self.oidc is not None
+            and not secret.startswith(SECRET_PREFIX)
+            and looks_like_jwt(secret)
+        ):
+            return self.authenticate_oidc(self.oidc.user_name(secret))
         digest = hash_secret(secret)
         now = self.clock.now()
         with self.uow() as session:
@@ -300,6 +313,55 @@ class IdentityService:
                 if fresh is not None:
                     fresh.last_used_at = now
         return principal
+
+    def authenticate_oidc(self, name: str) -> Principal:
+        """The principal of the local user an identity provider's token named ``name``.
+
+        An unknown user is created on first sign-in when ``server.oidc.auto_create_users`` is
+        on (no administrator, no workspace role: an Owner or administrator adds them).
+
+        Raises:
+            UnauthenticatedError: The user is disabled, or unknown and not to be created.
+        """
+        with self.uow() as session:
+            row = IdentityRepo(session).user(name)
+            found = None if row is None else (row.name, row.is_admin, row.disabled)
+        if found is None:
+            found = self._create_oidc_user(name)
+        user, is_admin, disabled = found
+        if disabled:
+            raise UnauthenticatedError(
+                f"The account '{user}' is disabled; an administrator enables it with "
+                f"'basalt user enable {user}'"
+            )
+        return Principal(name=user, is_admin=is_admin)
+
+    def _create_oidc_user(self, name: str) -> tuple[str, bool, bool]:
+        auto = self.oidc is not None and self.oidc.settings.auto_create_users
+        if not auto:
+            raise UnauthenticatedError(
+                f"No Basalt user '{name}' for this OIDC sign-in; ask an administrator to run "
+                f"'basalt user create {name}'"
+            )
+        try:
+            with self.uow(write=True) as session:
+                repo = IdentityRepo(session)
+                row = repo.user(name)
+                if row is None:
+                    now = self.clock.now()
+                    row = UserRow(
+                        name=name, is_admin=False, disabled=False, created_at=now, updated_at=now
+                    )
+                    repo.add(row)
+                    logger.info("created user %s on first OIDC sign-in", name)
+                return row.name, row.is_admin, row.disabled
+        except IntegrityError:
+            # NOTE: another request signed the same new user in first; use theirs.
+            with self.uow() as session:
+                row = IdentityRepo(session).user(name)
+                if row is None:
+                    raise
+                return row.name, row.is_admin, row.disabled
 
     def authenticate_password(self, user: str, password: str, address: str | None) -> Principal:
         """The principal of a user signing in with a password.

@@ -40,6 +40,8 @@ SERVE_LOG = "serve.log"
 SERVE_LOCK = "serve.lock"
 HEALTH_PATH = "/healthz"
 START_TIMEOUT_S = 60.0
+WARMUP_WAIT_S = 30.0
+"""How long ``invoke`` waits for a deployment's workers to become ready after a (re)start."""
 
 
 @dataclass(frozen=True)
@@ -247,9 +249,23 @@ class HttpInvoker:
     ) -> InvokeResponse:
         """Score ``body`` and return the gateway's answer, whatever its status.
 
+        A deployment whose workers are still starting (a serve host that was just started,
+        a worker being restarted) answers 503 "no ready worker": that answer is retried for
+        up to ``WARMUP_WAIT_S``, so ``invoke`` right after a restart waits instead of failing.
+
         Raises:
             UnavailableError: The gateway cannot be reached.
         """
+        deadline = time.monotonic() + WARMUP_WAIT_S
+        while True:
+            answer = self._once(workspace, endpoint, body, deployment)
+            if not _warming_up(answer) or time.monotonic() >= deadline:
+                return answer
+            time.sleep(0.1)
+
+    def _once(
+        self, workspace: str, endpoint: str, body: bytes, deployment: str | None
+    ) -> InvokeResponse:
         url = f"{self.base_url().rstrip('/')}/workspaces/{quote(workspace, safe='')}"
         url += f"/endpoints/{quote(endpoint, safe='')}/score"
         headers = {
@@ -269,6 +285,13 @@ class HttpInvoker:
                 f"The scoring gateway at {url} cannot be reached ({exc}); is 'basalt serve' "
                 "or 'basalt server start' running?"
             ) from exc
+
+
+def _warming_up(answer: InvokeResponse) -> bool:
+    """A 503 for workers not ready yet (not for a deployment that failed)."""
+    if answer.status_code != 503:
+        return False
+    return "no ready worker" in answer.body and "state Failed" not in answer.body
 
 
 def _answer(status: int, body: bytes, headers: Message) -> InvokeResponse:

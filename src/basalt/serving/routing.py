@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from basalt.serving.collection import CollectionQueue, CollectionSettings
+from basalt.serving.telemetry import Telemetry
+
 
 @dataclass(eq=False)
 class WorkerSlot:
@@ -36,6 +39,13 @@ class WorkerSlot:
     index: int
     inflight: int = 0
     gate: Any = field(default=None, repr=False)
+    host: str = field(init=False, repr=False)
+    port: int = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        address = self.url.removeprefix("http://")
+        self.host, _, port = address.rpartition(":")
+        self.port = int(port)
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ class DeploymentRoute:
         max_concurrent: Requests in flight per worker (``max_concurrent_requests_per_instance``).
         max_queue_wait_ms: How long a request may wait for a free worker before 429.
         request_timeout_ms: How long a worker may take before 504.
+        collection: What data collection keeps of its requests and answers.
     """
 
     deployment: str
@@ -57,15 +68,23 @@ class DeploymentRoute:
     max_concurrent: int = 1
     max_queue_wait_ms: int = 500
     request_timeout_ms: int = 5000
+    collection: CollectionSettings = CollectionSettings()
 
 
 _EMPTY: Mapping[str, DeploymentRoute] = MappingProxyType({})
 
 
 class RoutingTable:
-    """Ready workers per (workspace, endpoint, deployment); thread-safe, copy on write."""
+    """Ready workers per (workspace, endpoint, deployment); thread-safe, copy on write.
+
+    It also carries the serving host's other shared state: ``telemetry`` (counted by the
+    gateway and the supervisor) and ``collection`` (records the gateway queues for data
+    collection), both drained by ``daemons/serving_flush.py``.
+    """
 
     def __init__(self) -> None:
+        self.telemetry = Telemetry()
+        self.collection = CollectionQueue()
         self._lock = threading.Lock()
         self._routes: dict[tuple[str, str], Mapping[str, DeploymentRoute]] = {}
         self.version = 0

@@ -105,12 +105,15 @@ class LoadedDeployment:
 
 
 @dataclass
-class _Where:
+class Where:
+    """Says where a key is: ``file:line: key`` (or ``(from --set)``)."""
+
     path: Path
     lines: Lines
     overridden: list[KeyPath]
 
     def __call__(self, keys: KeyPath) -> str:
+        """``file:line: a.b`` for the key path ``keys``."""
         dotted = ".".join(map(str, keys))
         if any(keys[: len(o)] == o for o in self.overridden):
             return f"{self.path}: {dotted} (from --set)"
@@ -127,15 +130,15 @@ def load_endpoint(path: Path, overrides: Sequence[str] = ()) -> LoadedEndpoint:
         InvalidArgumentError: ``<file>:<line>: <key>: <what to do>``.
     """
     data, lines = load_mapping(path)
-    warnings = _drop(data, lines, path, ENDPOINT_AZURE_ONLY)
+    warnings = drop_azure_only(data, lines, path, ENDPOINT_AZURE_ONLY)
     overridden = [apply_override(data, text) for text in overrides]
-    where = _Where(path, lines, overridden)
+    where = Where(path, lines, overridden)
     mode = data.get("auth_mode", "key")
     if mode not in ("key", "aml_token", "aad_token"):
         raise invalid("auth_mode", f"{where(('auth_mode',))}: expected key or aml_token")
     parsed = validate_file(EndpointYaml, data, lines, path, overridden=overridden)
     fields = parsed.model_dump(exclude={"schema_"}, exclude_unset=True)
-    _check_name(parsed.name, "Endpoint", where, ("name",))
+    check_name_at(parsed.name, "Endpoint", where, ("name",))
     body = OnlineEndpointCreate.model_validate(fields)
     return LoadedEndpoint(body=body, warnings=warnings)
 
@@ -149,36 +152,54 @@ def load_deployment(path: Path, overrides: Sequence[str] = ()) -> LoadedDeployme
     """
     data, lines = load_mapping(path)
     base_dir = path.resolve().parent
-    warnings = _drop(data, lines, path, DEPLOYMENT_AZURE_ONLY)
+    warnings = drop_azure_only(data, lines, path, DEPLOYMENT_AZURE_ONLY)
     overridden = [apply_override(data, text) for text in overrides]
-    where = _Where(path, lines, overridden)
+    where = Where(path, lines, overridden)
     parsed = validate_file(DeploymentYaml, data, lines, path, overridden=overridden)
     fields = parsed.model_dump(exclude={"schema_"}, exclude_unset=True)
-    _check_name(parsed.name, "Deployment", where, ("name",))
-    _check_name(parsed.endpoint_name, "Endpoint", where, ("endpoint_name",))
+    check_name_at(parsed.name, "Deployment", where, ("name",))
+    check_name_at(parsed.endpoint_name, "Endpoint", where, ("endpoint_name",))
     if parsed.code_configuration is not None:
-        fields["code_configuration"] = _code(parsed.code_configuration, base_dir, where)
-    if isinstance(parsed.model, ModelYamlInline):
-        model = parsed.model.model_dump(exclude_none=True)
-        model["path"] = str(_local(parsed.model.path, base_dir, where, ("model", "path")))
-        if "version" in model:
-            model["version"] = str(model["version"])
-        fields["model"] = model
-    elif isinstance(parsed.model, str) and not parsed.model.strip():
-        raise invalid("model", f"{where(('model',))}: expected azureml:<name>:<version> or path")
-    env = parsed.environment
-    if isinstance(env, dict):
-        fields["environment"] = load_environment_dict(env, base_dir)
-    elif isinstance(env, str) and _is_env_file(env):
-        env_path = _local(env, base_dir, where, ("environment",))
-        if not env_path.is_file():
-            raise invalid("environment", f"{where(('environment',))}: {env_path} is not a file")
-        fields["environment"] = load_environment_yaml(env_path)
+        fields["code_configuration"] = code_folder(parsed.code_configuration, base_dir, where)
+    resolve_model_and_environment(parsed.model, parsed.environment, fields, base_dir, where)
     body = OnlineDeploymentCreate.model_validate(fields)
     return LoadedDeployment(body=body, warnings=warnings)
 
 
-def _drop(data: dict[str, Any], lines: Lines, path: Path, keys: Sequence[str]) -> list[str]:
+def resolve_model_and_environment(
+    model: str | ModelYamlInline | None,
+    env: str | dict[str, JSON] | None,
+    fields: dict[str, Any],
+    base_dir: Path,
+    where: Where,
+) -> None:
+    """Put an inline model's absolute path and a loaded inline/file environment in ``fields``.
+
+    Raises:
+        InvalidArgumentError: A blank model, or a model path or environment file that is
+            missing (``file:line: key: ...``).
+    """
+    if isinstance(model, ModelYamlInline):
+        inline = model.model_dump(exclude_none=True)
+        inline["path"] = str(local_path(model.path, base_dir, where, ("model", "path")))
+        if "version" in inline:
+            inline["version"] = str(inline["version"])
+        fields["model"] = inline
+    elif isinstance(model, str) and not model.strip():
+        raise invalid("model", f"{where(('model',))}: expected azureml:<name>:<version> or path")
+    if isinstance(env, dict):
+        fields["environment"] = load_environment_dict(env, base_dir)
+    elif isinstance(env, str) and is_env_file(env):
+        env_path = local_path(env, base_dir, where, ("environment",))
+        if not env_path.is_file():
+            raise invalid("environment", f"{where(('environment',))}: {env_path} is not a file")
+        fields["environment"] = load_environment_yaml(env_path)
+
+
+def drop_azure_only(
+    data: dict[str, Any], lines: Lines, path: Path, keys: Sequence[str]
+) -> list[str]:
+    """Remove ``keys`` (that only mean something on Azure) from ``data``; the warning to show."""
     found = []
     for key in keys:
         if key in data:
@@ -192,14 +213,19 @@ def _drop(data: dict[str, Any], lines: Lines, path: Path, keys: Sequence[str]) -
     return [f"{path}: ignored keys that only mean something on Azure: {', '.join(found)}"]
 
 
-def _code(code: CodeConfiguration, base_dir: Path, where: _Where) -> dict[str, Any]:
+def code_folder(code: CodeConfiguration, base_dir: Path, where: Where) -> dict[str, Any]:
+    """``code_configuration`` with the code folder made absolute; folder and script checked.
+
+    Raises:
+        InvalidArgumentError: No code folder, or the folder or the scoring script is missing.
+    """
     if code.code is None:
         raise invalid(
             "code_configuration.code",
             f"{where(('code_configuration',))}: code: is missing; name the folder that holds "
             f"{code.scoring_script}",
         )
-    folder = _local(code.code, base_dir, where, ("code_configuration", "code"))
+    folder = local_path(code.code, base_dir, where, ("code_configuration", "code"))
     if not folder.is_dir():
         raise invalid(
             "code_configuration.code",
@@ -216,7 +242,12 @@ def _code(code: CodeConfiguration, base_dir: Path, where: _Where) -> dict[str, A
     return {"code": str(folder), "scoring_script": code.scoring_script}
 
 
-def _local(text: str, base_dir: Path, where: _Where, keys: KeyPath) -> Path:
+def local_path(text: str, base_dir: Path, where: Where, keys: KeyPath) -> Path:
+    """A local path of the YAML made absolute (relative to its folder).
+
+    Raises:
+        InvalidArgumentError: Not a local path, or nothing there.
+    """
     if not is_local(text):
         raise invalid(".".join(map(str, keys)), f"{where(keys)}: {text!r} must be a local path")
     found = classify(text)
@@ -230,14 +261,20 @@ def _local(text: str, base_dir: Path, where: _Where, keys: KeyPath) -> Path:
     return resolved
 
 
-def _is_env_file(text: str) -> bool:
+def is_env_file(text: str) -> bool:
+    """Whether an ``environment:`` string names a local environment YAML file."""
     stripped = text.strip()
     return is_local(stripped) and (
         stripped.startswith("file:") or stripped.endswith((".yml", ".yaml"))
     )
 
 
-def _check_name(value: str, what: str, where: _Where, keys: KeyPath) -> None:
+def check_name_at(value: str, what: str, where: Where, keys: KeyPath) -> None:
+    """Check an endpoint or deployment name, saying where it is in the file.
+
+    Raises:
+        InvalidArgumentError: ``file:line: key: ...``.
+    """
     try:
         check_resource_name(value, what)
     except InvalidArgumentError as exc:

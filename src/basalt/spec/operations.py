@@ -13,6 +13,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from basalt.spec.assets import AssetLabelSet, AssetListQuery, AssetUpdate
 from basalt.spec.auth import AuditEvent, Member, Token, TokenCreated, User
+from basalt.spec.batch_endpoints import BatchDeployment, BatchEndpoint, BatchJobProgress
 from basalt.spec.common import Page
 from basalt.spec.components import (
     Component,
@@ -23,6 +24,7 @@ from basalt.spec.components import (
 from basalt.spec.compute import Compute
 from basalt.spec.data import Data, DataLabelSet, DataListQuery, DataUpdate
 from basalt.spec.datastores import Datastore
+from basalt.spec.deployment_package import DeploymentPackage
 from basalt.spec.endpoints import (
     DeploymentLogs,
     EndpointKeys,
@@ -60,6 +62,7 @@ from basalt.spec.registry_events import (
 )
 from basalt.spec.runs import ArtifactFile, LogBatchResult, MetricSeries, Run
 from basalt.spec.secrets import KeyRotation, Secret, SecretReveal
+from basalt.spec.telemetry import DeploymentMetrics
 from basalt.spec.workspaces import Workspace
 
 API_PREFIX = "/api/v1"
@@ -296,6 +299,37 @@ DEPLOYMENTS_GET = _op("deployments.get", "GET", DEPLOYMENT, OnlineDeployment)
 DEPLOYMENTS_UPDATE = _op("deployments.update", "PATCH", DEPLOYMENT, OnlineDeployment)
 DEPLOYMENTS_DELETE = _op("deployments.delete", "DELETE", DEPLOYMENT)
 DEPLOYMENTS_LOGS = _op("deployments.logs", "GET", f"{DEPLOYMENT}/logs", DeploymentLogs)
+DEPLOYMENTS_METRICS = _op("deployments.metrics", "GET", f"{DEPLOYMENT}/metrics", DeploymentMetrics)
+DEPLOYMENTS_PACKAGE = _op("deployments.package", "GET", f"{DEPLOYMENT}/package", DeploymentPackage)
+DEPLOYMENTS_CODE_FILE = _op("deployments.code_file", "GET", f"{DEPLOYMENT}/code/{{path}}")
+
+# Batch endpoints: invoke starts a scoring job (a run, shown by the jobs operations too).
+BATCH_ENDPOINTS = f"{WS}/batch-endpoints"
+BATCH_ENDPOINT = f"{BATCH_ENDPOINTS}/{{name}}"
+BATCH_ENDPOINTS_LIST = _op("batch_endpoints.list", "GET", BATCH_ENDPOINTS, list[BatchEndpoint])
+BATCH_ENDPOINTS_CREATE = _op("batch_endpoints.create", "POST", BATCH_ENDPOINTS, BatchEndpoint)
+BATCH_ENDPOINTS_PUT = _op("batch_endpoints.put", "PUT", BATCH_ENDPOINT, BatchEndpoint)
+BATCH_ENDPOINTS_GET = _op("batch_endpoints.get", "GET", BATCH_ENDPOINT, BatchEndpoint)
+BATCH_ENDPOINTS_UPDATE = _op("batch_endpoints.update", "PATCH", BATCH_ENDPOINT, BatchEndpoint)
+BATCH_ENDPOINTS_DELETE = _op("batch_endpoints.delete", "DELETE", BATCH_ENDPOINT)
+BATCH_ENDPOINTS_INVOKE = _op("batch_endpoints.invoke", "POST", f"{BATCH_ENDPOINT}/invoke", Run)
+BATCH_ENDPOINTS_JOBS = _op(
+    "batch_endpoints.list_jobs", "GET", f"{BATCH_ENDPOINT}/jobs", list[BatchJobProgress]
+)
+BATCH_DEPLOYMENTS = f"{BATCH_ENDPOINTS}/{{endpoint}}/deployments"
+BATCH_DEPLOYMENT = f"{BATCH_DEPLOYMENTS}/{{name}}"
+BATCH_DEPLOYMENTS_LIST = _op(
+    "batch_deployments.list", "GET", BATCH_DEPLOYMENTS, list[BatchDeployment]
+)
+BATCH_DEPLOYMENTS_CREATE = _op(
+    "batch_deployments.create", "POST", BATCH_DEPLOYMENTS, BatchDeployment
+)
+BATCH_DEPLOYMENTS_PUT = _op("batch_deployments.put", "PUT", BATCH_DEPLOYMENT, BatchDeployment)
+BATCH_DEPLOYMENTS_GET = _op("batch_deployments.get", "GET", BATCH_DEPLOYMENT, BatchDeployment)
+BATCH_DEPLOYMENTS_UPDATE = _op(
+    "batch_deployments.update", "PATCH", BATCH_DEPLOYMENT, BatchDeployment
+)
+BATCH_DEPLOYMENTS_DELETE = _op("batch_deployments.delete", "DELETE", BATCH_DEPLOYMENT)
 
 COMPUTES = f"{WS}/computes"
 COMPUTES_LIST = _op("computes.list", "GET", COMPUTES, list[Compute])

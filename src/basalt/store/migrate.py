@@ -24,7 +24,7 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 
 # NOTE: the newest revision in migrations/versions; tests/contract/store/test_migrations.py
 # fails when a new revision is added without updating it.
-HEAD = "0007"
+HEAD = "0009"
 
 
 def _config() -> Config:

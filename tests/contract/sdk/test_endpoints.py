@@ -335,3 +335,50 @@ def test_lineage_shows_the_deployment(client, project: Path) -> None:  # type: i
     ids = {n.id for n in graph.nodes}
     assert "model:sk-model:1" in ids
     assert "deployment:my-endpoint/green" in ids
+
+
+def test_metrics_add_up_and_read_per_minute(client, project: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from basalt.spec.telemetry import MetricsCounters
+
+    _deploy(client, project, "blue")
+    services = _services(client)
+    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=5)
+
+    def counts(minute: datetime, **kw: object) -> MetricsCounters:
+        return MetricsCounters(
+            workspace="default", endpoint="my-endpoint", deployment="blue", minute=minute, **kw
+        )
+
+    later = start + timedelta(minutes=1)
+    # two gateways counted the same minute; a third minute-row belongs to another deployment
+    services.deployment_metrics.add(
+        [
+            counts(start, requests=3, status_counts={"200": 3}, latency_ms_sum=6.0),
+            counts(later, requests=1, status_counts={"500": 1}, latency_ms_sum=9.0),
+        ]
+    )
+    services.deployment_metrics.add(
+        [counts(start, requests=2, status_counts={"200": 1, "429": 1}, worker_restarts=1)]
+    )
+    found = client.online_deployments.get_metrics("blue", "my-endpoint")
+    assert [p.minute for p in found.points] == [start, later]
+    assert [p.requests for p in found.points] == [5, 1]
+    assert found.points[0].status_counts == {"200": 4, "429": 1}
+    assert found.total.requests == 6
+    assert found.total.errors == 1
+    assert found.total.worker_restarts == 1
+    assert found.total.latency_ms_mean == 2.5
+    narrow = client.online_deployments.get_metrics(
+        "blue", "my-endpoint", since=later, until=later + timedelta(minutes=1)
+    )
+    assert [p.requests for p in narrow.points] == [1]
+    with pytest.raises(InvalidArgumentError, match="since"):
+        client.online_deployments.get_metrics("blue", "my-endpoint", since=later, until=start)
+    with pytest.raises(NotFoundError, match="purple"):
+        client.online_deployments.get_metrics("purple", "my-endpoint")
+    # deleting the endpoint forgets its metrics: a new one of that name starts at zero
+    client.online_endpoints.begin_delete("my-endpoint").result()
+    _deploy(client, project, "blue")
+    assert client.online_deployments.get_metrics("blue", "my-endpoint").total.requests == 0

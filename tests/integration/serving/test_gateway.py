@@ -8,7 +8,9 @@ plane (``services.deployments``), as the CLI and SDK make them.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -21,12 +23,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from basalt.config import Settings
 from basalt.daemons.deployments import DeploymentSupervisor
+from basalt.daemons.serving_flush import ServingFlusher
 from basalt.services.container import Services
 from basalt.serving.routing import RoutingTable
 from basalt.spec.endpoints import (
@@ -40,6 +45,7 @@ from basalt.spec.endpoints import (
     RequestSettings,
 )
 from basalt.spec.models import ModelFile
+from basalt.spec.telemetry import MetricsPoint
 
 WS = "default"
 
@@ -113,6 +119,12 @@ class Serving:
     routing: RoutingTable
     tmp: Path
     http: httpx.Client
+    flusher: ServingFlusher
+
+    def metrics(self, endpoint: str, deployment: str) -> MetricsPoint:
+        """The deployment's totals in the store, after storing what the gateway counted."""
+        self.flusher.flush()
+        return self.services.deployment_metrics.get(WS, endpoint, deployment).total
 
     def key(self, endpoint: str) -> str:
         keys = self.services.endpoints.get_credentials(WS, endpoint)
@@ -248,7 +260,8 @@ def serving(settings: Settings, services: Services, tmp_path: Path) -> Iterator[
         while not server.started:
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        yield Serving(url, services, routing, tmp_path, http)
+        flusher = ServingFlusher(routing, services.deployment_metrics, services.data_collection)
+        yield Serving(url, services, routing, tmp_path, http, flusher)
     supervisor.stop()
     server.should_exit = True
     thread.join(10)
@@ -316,6 +329,17 @@ def test_traffic_split_header_routing_and_mirror(serving: Serving) -> None:
         answer = serving.score("ep", {}, key=key, deployment=name)
         assert answer.json()["label"] == name
     assert serving.score("ep", {}, key=key, deployment="purple").status_code == 404
+    time.sleep(0.3)  # the last mirrored copies are answered in the background
+    blue, shadow = serving.metrics("ep", "blue"), serving.metrics("ep", "shadow")
+    assert blue.requests == counts["blue"] + 1
+    assert blue.status_counts == {"200": counts["blue"] + 1}
+    assert blue.latency_ms_p50 is not None
+    assert blue.latency_ms_p50 > 0
+    assert shadow.requests == 1  # only the one sent to it by header
+    assert 70 <= shadow.mirror.requests <= 130, shadow.mirror  # 100 expected
+    assert shadow.mirror.agreed == 0  # it answers "shadow" where live said "blue"/"green"
+    assert shadow.mirror.errors == 0
+    assert shadow.mirror.agreement_rate == 0.0
 
 
 def test_overload_is_429(serving: Serving) -> None:
@@ -337,6 +361,14 @@ def test_overload_is_429(serving: Serving) -> None:
         )
     assert sorted(codes) == [200, 429, 429, 429]
     assert serving.score("ep", {}, key).status_code == 200
+    text = serving.http.get(f"{serving.url}/metrics").text
+    found = {
+        (s.labels["deployment"], s.labels["status"]): s.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "basalt_endpoint_requests"
+        for s in family.samples
+    }
+    assert found == {("blue", "200"): 2, ("blue", "429"): 3}
 
 
 def test_request_timeout_is_504(serving: Serving) -> None:
@@ -376,6 +408,7 @@ def test_killed_worker_comes_back(serving: Serving) -> None:
         assert time.monotonic() < deadline, "the killed worker did not come back"
         time.sleep(0.2)
     assert victim not in seen
+    assert serving.metrics("ep", "blue").worker_restarts == 1
 
 
 def test_update_under_load_drops_nothing(serving: Serving) -> None:
@@ -497,3 +530,47 @@ def test_no_code_deployment_of_a_pickled_sklearn_model(serving: Serving) -> None
     bad = serving.score("nocode", {"nothing": []})
     assert bad.status_code == 400
     assert "input_data" in bad.json()["error"]
+
+
+def test_data_collection_writes_inputs_and_outputs(serving: Serving) -> None:
+    """Requests and answers land as JSON lines per hour; a write that fails drops, never fails."""
+    _endpoint(serving)
+    collector = {
+        "collections": {"model_inputs": {"enabled": "True"}, "model_outputs": {"enabled": True}}
+    }
+    deploy(serving, "ep", "blue", all_traffic=True, data_collector=collector)
+    settle(serving)
+    sent = {}
+    for i in range(3):
+        answer = serving.score("ep", {"row": i})
+        assert answer.status_code == 200
+        sent[answer.headers["x-request-id"]] = ({"row": i}, answer.json())
+    serving.flusher.flush()
+    folder = "modelDataCollector/ep/blue"
+    files = serving.services.datastores.listing(WS, "workspaceblobstore", folder)
+    hour = time.strftime("%Y/%m/%d/%H", time.gmtime())
+    assert {f.path.rsplit("/", 1)[0] for f in files} == {
+        f"model_inputs/{hour}",
+        f"model_outputs/{hour}",
+    }
+    dest = serving.tmp / "collected"
+    serving.services.datastores.download(WS, "workspaceblobstore", folder, dest)
+    events = [
+        json.loads(line)
+        for path in sorted(dest.rglob("*.jsonl"))
+        for line in path.read_text().splitlines()
+    ]
+    inputs = {e["xrequestid"]: e["data"] for e in events if e["type"].endswith("model_inputs")}
+    outputs = {e["xrequestid"]: e["data"] for e in events if e["type"].endswith("model_outputs")}
+    assert inputs == {rid: body for rid, (body, _) in sent.items()}
+    assert outputs == {rid: answer for rid, (_, answer) in sent.items()}
+    assert serving.metrics("ep", "blue").collected == 6
+
+    # the datastore cannot take the inputs' folder any more: requests still succeed
+    root = Path(urlparse(serving.services.artifacts.uri()).path)
+    blocked = root / f"workspaces/{WS}/datastores/workspaceblobstore/{folder}/model_inputs"
+    shutil.rmtree(blocked)
+    blocked.write_text("not a folder")
+    assert serving.score("ep", {"row": 9}).status_code == 200
+    total = serving.metrics("ep", "blue")
+    assert (total.collected, total.collection_dropped) == (7, 1)

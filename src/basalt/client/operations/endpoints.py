@@ -9,6 +9,7 @@ workers are ready (``Succeeded``) or why they are not (``Failed``, with ``error`
 from __future__ import annotations
 
 import builtins
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -26,6 +27,7 @@ from basalt.errors import (
     invalid,
 )
 from basalt.spec import operations as ops
+from basalt.spec.deployment_package import DeploymentPackage
 from basalt.spec.endpoints import (
     DeploymentLogs,
     EndpointKeys,
@@ -41,6 +43,7 @@ from basalt.spec.endpoints import (
     OnlineEndpointUpdate,
 )
 from basalt.spec.models import ModelFile
+from basalt.spec.telemetry import DeploymentMetrics
 
 T = TypeVar("T")
 DEFAULT_MAX_CODE_BYTES = 300 * 2**20
@@ -284,6 +287,60 @@ class OnlineDeploymentOperations:
         )
         return logs.text
 
+    def get_metrics(
+        self,
+        name: str,
+        endpoint_name: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> DeploymentMetrics:
+        """Serving telemetry of a deployment, per minute (default: the last hour).
+
+        Requests, status codes, latency percentiles, worker restarts, mirror agreement and
+        data collection counts. Minutes without requests have no point; the last seconds
+        may be missing (gateways store their counts every 2 s).
+        """
+        query = {
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+        }
+        return self._t.call(  # type: ignore[no-any-return]
+            ops.DEPLOYMENTS_METRICS, self._p(name, endpoint_name), query=query
+        )
+
+    def package(
+        self, name: str, endpoint_name: str, output_dir: str | Path, *, overwrite: bool = False
+    ) -> DeploymentPackage:
+        """Write a Docker build context that serves the deployment's scoring API anywhere.
+
+        Example: ``client.online_deployments.package("blue", "ep1", "./blue-image")``, then
+        ``docker build -t ep1-blue ./blue-image``.
+
+        Args:
+            name: The deployment.
+            endpoint_name: Its endpoint.
+            output_dir: A new or empty folder (created when missing).
+            overwrite: Write into a folder that is not empty (an earlier package); its
+                ``model/``, ``code/`` and ``basalt_scoring/`` folders are emptied first.
+
+        Returns:
+            What was written (``files``, ``model_files``, ``code_files`` name the paths).
+
+        Raises:
+            NotFoundError: No such endpoint or deployment.
+            AlreadyExistsError: ``output_dir`` is not empty and ``overwrite`` is False.
+        """
+        from basalt.client._package_files import check_target, write_package
+
+        out = Path(output_dir)
+        check_target(out, overwrite=overwrite)
+        found: DeploymentPackage = self._t.call(
+            ops.DEPLOYMENTS_PACKAGE, self._p(name, endpoint_name)
+        )
+        write_package(self._t, self._ws, found, out, overwrite=overwrite)
+        return found
+
     def load(self, file: str | Path) -> OnlineDeploymentCreate:
         """A deployment body from a YAML file (errors say file:line: key)."""
         from basalt.spec.endpoint_yaml import load_deployment
@@ -309,24 +366,37 @@ class OnlineDeploymentOperations:
             updates["all_traffic"] = True
         if body.created_by is None:
             updates["created_by"] = current_user()
-        code = body.code_configuration
-        if code is not None and code.code is not None and body.code_files is None:
-            found = code_files(Path(code.code), max_bytes=self._max_code_bytes)
-            self._upload(found)
-            updates["code_files"] = [f for f, _ in found]
-        model = body.model
-        if (
-            isinstance(model, InlineModel)
-            and model.files is None
-            and not model.path.startswith(_RUN_PREFIXES)
-        ):
-            found = local_files(model.path)
-            self._upload(found)
-            updates["model"] = model.model_copy(update={"files": [f for f, _ in found]})
+        updates.update(upload_deployment_files(self._t, self._ws, body, self._max_code_bytes))
         return body.model_copy(update=updates)
 
-    def _upload(self, found: builtins.list[tuple[ModelFile, Path]]) -> None:
-        upload_missing(self._t, self._ws, [f for f, _ in found], {f.sha256: p for f, p in found})
+
+def upload_deployment_files(
+    transport: Transport, workspace: str, body: Any, max_code_bytes: int
+) -> dict[str, Any]:
+    """Upload a deployment's local code folder and inline model; the fields to set on ``body``.
+
+    Shared by online and batch deployments (``code_configuration``, ``code_files``, ``model``).
+    """
+    updates: dict[str, Any] = {}
+
+    def upload(found: builtins.list[tuple[ModelFile, Path]]) -> None:
+        upload_missing(transport, workspace, [f for f, _ in found], {f.sha256: p for f, p in found})
+
+    code = body.code_configuration
+    if code is not None and code.code is not None and body.code_files is None:
+        found = code_files(Path(code.code), max_bytes=max_code_bytes)
+        upload(found)
+        updates["code_files"] = [f for f, _ in found]
+    model = body.model
+    if (
+        isinstance(model, InlineModel)
+        and model.files is None
+        and not model.path.startswith(_RUN_PREFIXES)
+    ):
+        found = local_files(model.path)
+        upload(found)
+        updates["model"] = model.model_copy(update={"files": [f for f, _ in found]})
+    return updates
 
 
 def _scoring_error(endpoint: str, answer: InvokeResponse) -> BasaltError:

@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from pydantic import BaseModel
 
 from basalt.config import Settings
-from basalt.errors import InvalidArgumentError
+from basalt.errors import InvalidArgumentError, invalid
 from basalt.services._asset_files import FileBackedAssetService
 from basalt.services.assets import VersionedAssetService
 from basalt.services.container import Services
 from basalt.spec import operations as ops
 from basalt.spec.auth import LOCAL, AuditEvent, AuditQuery, MemberSet
+from basalt.spec.batch_endpoints import (
+    BatchDeploymentCreate,
+    BatchDeploymentUpdate,
+    BatchEndpointCreate,
+    BatchEndpointUpdate,
+    BatchInvokeRequest,
+)
 from basalt.spec.common import Page
 from basalt.spec.components import ComponentCreate
 from basalt.spec.compute import ComputeCreate, ComputeUpdate
@@ -55,6 +63,17 @@ def _server_only(s: Services, p: dict[str, str], q: dict[str, Any], b: Any) -> A
 
 def _files(s: Services, p: dict[str, str], q: dict[str, Any]) -> list[ArtifactFile]:
     return s.runs.list_artifacts(p["workspace"], p["name"], q.get("path") or "")
+
+
+def _when(q: dict[str, Any], key: str) -> datetime | None:
+    """A time query parameter (ISO 8601, as the HTTP transport sends it)."""
+    value = q.get(key)
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        raise invalid(key, f"{key}={value!r} is not an ISO 8601 date/time") from None
 
 
 def _audit(s: Services, p: dict[str, str], q: dict[str, Any]) -> Page[AuditEvent]:
@@ -377,11 +396,74 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         None,
         lambda s, p, q, b: s.deployments.delete(p["workspace"], p["endpoint"], p["name"]),
     ),
+    "batch_endpoints.list": (None, lambda s, p, q, b: s.batch_endpoints.list(p["workspace"])),
+    "batch_endpoints.create": (
+        BatchEndpointCreate,
+        lambda s, p, q, b: s.batch_endpoints.create(p["workspace"], b),
+    ),
+    "batch_endpoints.put": (
+        BatchEndpointCreate,
+        lambda s, p, q, b: s.batch_endpoints.create(p["workspace"], b, replace=True),
+    ),
+    "batch_endpoints.get": (
+        None,
+        lambda s, p, q, b: s.batch_endpoints.get(p["workspace"], p["name"]),
+    ),
+    "batch_endpoints.update": (
+        BatchEndpointUpdate,
+        lambda s, p, q, b: s.batch_endpoints.update(p["workspace"], p["name"], b),
+    ),
+    "batch_endpoints.delete": (
+        None,
+        lambda s, p, q, b: s.batch_endpoints.delete(p["workspace"], p["name"]),
+    ),
+    "batch_endpoints.invoke": (
+        BatchInvokeRequest,
+        lambda s, p, q, b: s.batch_invoke.invoke(p["workspace"], p["name"], b),
+    ),
+    "batch_endpoints.list_jobs": (
+        None,
+        lambda s, p, q, b: s.batch_invoke.list_jobs(p["workspace"], p["name"]),
+    ),
+    "batch_deployments.list": (
+        None,
+        lambda s, p, q, b: s.batch_deployments.list(p["workspace"], p["endpoint"]),
+    ),
+    "batch_deployments.create": (
+        BatchDeploymentCreate,
+        lambda s, p, q, b: s.batch_deployments.create(p["workspace"], b),
+    ),
+    "batch_deployments.put": (
+        BatchDeploymentCreate,
+        lambda s, p, q, b: s.batch_deployments.create(p["workspace"], b, replace=True),
+    ),
+    "batch_deployments.get": (
+        None,
+        lambda s, p, q, b: s.batch_deployments.get(p["workspace"], p["endpoint"], p["name"]),
+    ),
+    "batch_deployments.update": (
+        BatchDeploymentUpdate,
+        lambda s, p, q, b: s.batch_deployments.update(p["workspace"], p["endpoint"], p["name"], b),
+    ),
+    "batch_deployments.delete": (
+        None,
+        lambda s, p, q, b: s.batch_deployments.delete(p["workspace"], p["endpoint"], p["name"]),
+    ),
     "deployments.logs": (
         None,
         lambda s, p, q, b: s.deployments.get_logs(
             p["workspace"], p["endpoint"], p["name"], q.get("lines")
         ),
+    ),
+    "deployments.metrics": (
+        None,
+        lambda s, p, q, b: s.deployment_metrics.get(
+            p["workspace"], p["endpoint"], p["name"], _when(q, "since"), _when(q, "until")
+        ),
+    ),
+    "deployments.package": (
+        None,
+        lambda s, p, q, b: s.deployment_package.plan(p["workspace"], p["endpoint"], p["name"]),
     ),
 }
 
@@ -461,6 +543,12 @@ class InProcessTransport:
             kind = kinds[op.name]
             with kind.open_file(
                 params["workspace"], params["name"], params["version"], params["path"]
+            ) as src:
+                shutil.copyfileobj(src, dest, 1024 * 1024)
+            return
+        if op.name == ops.DEPLOYMENTS_CODE_FILE.name:
+            with self.services.deployment_package.open_code_file(
+                params["workspace"], params["endpoint"], params["name"], params["path"]
             ) as src:
                 shutil.copyfileobj(src, dest, 1024 * 1024)
             return

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
+
 from fastapi import APIRouter
 
 from basalt.errors import invalid
 from basalt.server.deps import ServicesDep
+from basalt.server.routes._streams import FILE_RESPONSES, FileStream
 from basalt.spec import operations as ops
+from basalt.spec.deployment_package import DeploymentPackage
 from basalt.spec.endpoints import (
     DeploymentLogs,
     EndpointKeys,
@@ -20,6 +25,7 @@ from basalt.spec.endpoints import (
     OnlineEndpointCreate,
     OnlineEndpointUpdate,
 )
+from basalt.spec.telemetry import DeploymentMetrics
 
 router = APIRouter(tags=["online-endpoints"])
 
@@ -146,6 +152,47 @@ def deployment_logs(
 ) -> DeploymentLogs:
     """The workers' console logs (the last ``lines`` of each)."""
     return services.deployments.get_logs(workspace, endpoint, name, lines)
+
+
+@router.get(ops.DEPLOYMENTS_METRICS.path, operation_id="deployments-metrics")
+def deployment_metrics(
+    services: ServicesDep,
+    workspace: str,
+    endpoint: str,
+    name: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> DeploymentMetrics:
+    """Requests, status codes, latency percentiles, restarts, mirror agreement per minute."""
+    return services.deployment_metrics.get(workspace, endpoint, name, since, until)
+
+
+@router.get(ops.DEPLOYMENTS_PACKAGE.path, operation_id="deployments-package")
+def deployment_package(
+    services: ServicesDep, workspace: str, endpoint: str, name: str
+) -> DeploymentPackage:
+    """The Docker build context of a deployment (generated files; model and code by hash)."""
+    return services.deployment_package.plan(workspace, endpoint, name)
+
+
+@router.get(
+    ops.DEPLOYMENTS_CODE_FILE.path.replace("{path}", "{path:path}"),
+    operation_id="deployments-code-file",
+    response_class=FileStream,
+    responses=FILE_RESPONSES,
+)
+def deployment_code_file(
+    services: ServicesDep, workspace: str, endpoint: str, name: str, path: str
+) -> FileStream:
+    """Download one of a deployment's code files, streamed."""
+    stream = services.deployment_package.open_code_file(workspace, endpoint, name, path)
+
+    def chunks() -> Iterator[bytes]:
+        with stream:
+            while chunk := stream.read(1024 * 1024):
+                yield chunk
+
+    return FileStream(chunks())
 
 
 def _same(endpoint: str, named: str) -> None:

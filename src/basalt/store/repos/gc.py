@@ -6,7 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from basalt.store.repos.asset_uses import DELETED_KIND_SUFFIX
-from basalt.store.tables import AssetVersionRow, OnlineDeploymentRow, RunRow, WorkspaceRow
+from basalt.store.tables import (
+    AssetVersionRow,
+    BatchDeploymentRow,
+    OnlineDeploymentRow,
+    RunRow,
+    WorkspaceRow,
+)
 
 MANIFEST_SPEC_KEYS = ("code_manifest", "snapshot_id")
 """NOTE: keys of an asset version's ``spec`` that hold a manifest id besides ``content_id``
@@ -46,13 +52,15 @@ class GcRepo:
         return manifests, blobs
 
     def deployment_manifests(self) -> set[str]:
-        """The code manifest ids of every online deployment (their models are asset versions)."""
-        stmt = select(OnlineDeploymentRow.spec)
-        return {
-            str(spec["code_manifest"])
-            for spec in self.session.scalars(stmt)
-            if isinstance(spec, dict) and spec.get("code_manifest")
-        }
+        """The code manifest ids of every online and batch deployment (models are versions)."""
+        found: set[str] = set()
+        for table in (OnlineDeploymentRow, BatchDeploymentRow):
+            found.update(
+                str(spec["code_manifest"])
+                for spec in self.session.scalars(select(table.spec))
+                if isinstance(spec, dict) and spec.get("code_manifest")
+            )
+        return found
 
     def run_snapshots(self) -> set[str]:
         """The code snapshot ids of every run."""

@@ -9,6 +9,7 @@ from basalt.store.tables.asset_links import (
 )
 from basalt.store.tables.assets import AssetLabelRow, AssetVersionRow
 from basalt.store.tables.base import Base
+from basalt.store.tables.batch_endpoints import BatchDeploymentRow, BatchEndpointRow
 from basalt.store.tables.computes import ComputeRow
 from basalt.store.tables.datastores import DatastoreRow
 from basalt.store.tables.endpoints import OnlineDeploymentRow, OnlineEndpointRow
@@ -23,12 +24,14 @@ from basalt.store.tables.runs import (
     RunTagRow,
 )
 from basalt.store.tables.secrets import SecretRow
+from basalt.store.tables.telemetry import DeploymentMetricRow
 from basalt.store.tables.workspaces import WorkspaceRow
 
 __all__ = [
     "AssetEventRow",
     "AssetUseRow",
     "DatastoreRow",
+    "DeploymentMetricRow",
     "JobInputRefRow",
     "WebhookDeliveryRow",
     "WebhookRow",
@@ -39,6 +42,8 @@ __all__ = [
     "UserRow",
     "AssetVersionRow",
     "Base",
+    "BatchDeploymentRow",
+    "BatchEndpointRow",
     "ComputeRow",
     "ExperimentRow",
     "ExperimentTagRow",

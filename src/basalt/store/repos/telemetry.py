@@ -1,0 +1,132 @@
+"""Per-minute deployment metrics: add counts into a row, read a window."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from basalt.spec.telemetry import MetricsCounters, merge_buckets
+from basalt.store.tables.telemetry import DeploymentMetricRow
+
+
+class DeploymentMetricRepo:
+    """Reads and adds into ``deployment_metrics`` rows."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, workspace_id: int, counters: MetricsCounters) -> None:
+        """Add ``counters`` into its minute's row, creating the row when it is the first.
+
+        NOTE: the row is locked (FOR UPDATE) before it is changed, and a row created by
+        another gateway at the same moment is found after the failed insert, so counts from
+        several server replicas add up instead of overwriting each other.
+        """
+        row = self._find(workspace_id, counters, lock=True)
+        if row is None:
+            row = _new_row(workspace_id, counters)
+            try:
+                with self.session.begin_nested():
+                    self.session.add(row)
+                    self.session.flush()
+                return
+            except IntegrityError:
+                found = self._find(workspace_id, counters, lock=True)
+                if found is None:
+                    raise
+                row = found
+        row.requests += counters.requests
+        row.status_counts = merge_buckets(dict(row.status_counts), counters.status_counts)
+        row.latency_ms_sum += counters.latency_ms_sum
+        row.latency_buckets = merge_buckets(dict(row.latency_buckets), counters.latency_buckets)
+        row.worker_restarts += counters.worker_restarts
+        row.mirror_requests += counters.mirror_requests
+        row.mirror_agreed += counters.mirror_agreed
+        row.mirror_errors += counters.mirror_errors
+        row.mirror_latency_delta_ms_sum += counters.mirror_latency_delta_ms_sum
+        row.collected += counters.collected
+        row.collection_dropped += counters.collection_dropped
+
+    def window(
+        self, workspace_id: int, endpoint: str, deployment: str, since: datetime, until: datetime
+    ) -> builtins.list[DeploymentMetricRow]:
+        """The deployment's rows with ``since <= minute < until``, oldest first."""
+        stmt = (
+            select(DeploymentMetricRow)
+            .where(
+                DeploymentMetricRow.workspace_id == workspace_id,
+                DeploymentMetricRow.endpoint == endpoint,
+                DeploymentMetricRow.deployment == deployment,
+                DeploymentMetricRow.minute >= since,
+                DeploymentMetricRow.minute < until,
+            )
+            .order_by(DeploymentMetricRow.minute)
+        )
+        return list(self.session.scalars(stmt))
+
+    def delete_endpoint(self, workspace_id: int, endpoint: str) -> None:
+        """Forget the metrics of every deployment of an endpoint (it was deleted)."""
+        self.session.execute(
+            delete(DeploymentMetricRow).where(
+                DeploymentMetricRow.workspace_id == workspace_id,
+                DeploymentMetricRow.endpoint == endpoint,
+            )
+        )
+
+    def _find(
+        self, workspace_id: int, c: MetricsCounters, *, lock: bool
+    ) -> DeploymentMetricRow | None:
+        stmt = select(DeploymentMetricRow).where(
+            DeploymentMetricRow.workspace_id == workspace_id,
+            DeploymentMetricRow.endpoint == c.endpoint,
+            DeploymentMetricRow.deployment == c.deployment,
+            DeploymentMetricRow.minute == c.minute,
+        )
+        if lock:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).first()
+
+
+def _new_row(workspace_id: int, c: MetricsCounters) -> DeploymentMetricRow:
+    return DeploymentMetricRow(
+        workspace_id=workspace_id,
+        endpoint=c.endpoint,
+        deployment=c.deployment,
+        minute=c.minute,
+        requests=c.requests,
+        status_counts=dict(c.status_counts),
+        latency_ms_sum=c.latency_ms_sum,
+        latency_buckets=dict(c.latency_buckets),
+        worker_restarts=c.worker_restarts,
+        mirror_requests=c.mirror_requests,
+        mirror_agreed=c.mirror_agreed,
+        mirror_errors=c.mirror_errors,
+        mirror_latency_delta_ms_sum=c.mirror_latency_delta_ms_sum,
+        collected=c.collected,
+        collection_dropped=c.collection_dropped,
+    )
+
+
+def counters_of(workspace: str, row: DeploymentMetricRow) -> MetricsCounters:
+    """A row as counts (for summing a window)."""
+    return MetricsCounters(
+        workspace=workspace,
+        endpoint=row.endpoint,
+        deployment=row.deployment,
+        minute=row.minute,
+        requests=row.requests,
+        status_counts=dict(row.status_counts),
+        latency_ms_sum=row.latency_ms_sum,
+        latency_buckets=dict(row.latency_buckets),
+        worker_restarts=row.worker_restarts,
+        mirror_requests=row.mirror_requests,
+        mirror_agreed=row.mirror_agreed,
+        mirror_errors=row.mirror_errors,
+        mirror_latency_delta_ms_sum=row.mirror_latency_delta_ms_sum,
+        collected=row.collected,
+        collection_dropped=row.collection_dropped,
+    )
