@@ -22,6 +22,7 @@ All processes share this machine's CPUs with the load generator.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,7 @@ REQUEST = {"dataframe_split": {"columns": COLUMNS, "data": [[5.1, 3.5, 1.4, 0.2]
 
 def _save_model(folder: Path) -> None:
     import numpy as np
+    import pandas as pd
     from mlflow.models import infer_signature
     from mlflow.sklearn import save_model
     from sklearn.linear_model import LogisticRegression
@@ -52,14 +54,12 @@ def _save_model(folder: Path) -> None:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 4))
     y = (x[:, 0] + x[:, 2] > 0).astype(int)
-    model = LogisticRegression().fit(x, y)
-    import pandas as pd
-
     frame = pd.DataFrame(x, columns=COLUMNS)
+    model = LogisticRegression().fit(frame, y)
     save_model(
         model,
         str(folder),
-        signature=infer_signature(frame, model.predict(x)),
+        signature=infer_signature(frame, model.predict(frame)),
         serialization_format="cloudpickle",
     )
 
@@ -93,7 +93,7 @@ def _load(url: str, body: Path, concurrency: int, headers: list[str]) -> dict[st
 
 
 @contextmanager
-def _basalt(root: Path, model: Path) -> Iterator[tuple[str, str, str]]:
+def _basalt(root: Path, model: Path, request: Path) -> Iterator[tuple[str, str, str]]:
     """A no-code deployment behind ``basalt serve``: (gateway URL, key header, worker URL)."""
     from basalt.client.client import Client
     from basalt.config import load_settings
@@ -129,9 +129,9 @@ def _basalt(root: Path, model: Path) -> Iterator[tuple[str, str, str]]:
                 logs = client.online_deployments.get_logs("blue", "bench")
                 raise RuntimeError(f"the benchmark deployment did not start ({state}): {logs}")
             time.sleep(0.1)
-        answer = client.online_endpoints.invoke("bench", json.dumps(REQUEST))
-        if answer.status_code != 200:
-            raise RuntimeError(f"the benchmark deployment answered {answer.status_code}")
+        answer = client.online_endpoints.invoke("bench", request)
+        if not json.loads(answer):
+            raise RuntimeError(f"the benchmark deployment answered {answer!r}")
         key = client.online_endpoints.get_keys("bench").primary_key.get_secret_value()
         info = running(settings)
         assert info is not None
@@ -150,7 +150,11 @@ def _mlflow(model: Path) -> Iterator[str]:
     proc = subprocess.Popen(
         [str(mlflow), "models", "serve", "-m", str(model), "--env-manager", "local"]
         + ["-h", "127.0.0.1", "-p", str(port), "--workers", "1"],
-        env=child_env(MLFLOW_DISABLE_TELEMETRY="true"),
+        # NOTE: mlflow runs `uvicorn` by name, so its venv's bin must come first on PATH
+        env=child_env(
+            MLFLOW_DISABLE_TELEMETRY="true",
+            PATH=f"{mlflow.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -187,7 +191,7 @@ def run() -> list[dict[str, Any]]:
         body = folder / "request.json"
         body.write_text(json.dumps(REQUEST))
         bare = _bare_rows_per_s(model)
-        with _basalt(folder / "ws", model) as (gateway, key, worker):
+        with _basalt(folder / "ws", model, body) as (gateway, key, worker):
             for c in CONCURRENCY:
                 results[("gateway", c)] = _load(gateway, body, c, [key])
                 results[("direct", c)] = _load(worker, body, c, [])

@@ -150,7 +150,11 @@ def settings(workspace_dir: Path):  # type: ignore[no-untyped-def]
     """Settings of the embedded workspace in tmp_path."""
     from basalt.config import load_settings
 
-    return load_settings(workspace_dir)
+    # NOTE: in-process tests create deployments by the dozen and run their own supervisor
+    # when they serve; a detached serve host per deployment would only cost time.
+    loaded = load_settings(workspace_dir)
+    compute = loaded.compute.model_copy(update={"serve_on_deploy": False})
+    return loaded.model_copy(update={"compute": compute})
 
 
 @pytest.fixture

@@ -133,6 +133,11 @@ class ComputeSettings(BaseModel):
     max_snapshot_mb: int = Field(
         default=300, description="Largest code folder a job may snapshot, in MiB."
     )
+    serve_on_deploy: bool = Field(
+        default=True,
+        description="Embedded workspaces: start 'basalt serve' in the background when a "
+        "deployment is created or updated (else the first invoke starts it).",
+    )
     scheduler_interval: float = Field(
         default=2.0, description="Seconds between scheduler passes in `basalt server start`."
     )

@@ -50,8 +50,11 @@ def test_endpoint_and_deployment_lifecycle(e2e, tmp_path):  # type: ignore[no-un
     e2e.basalt("init", cwd=tmp_path)
     sample = _project(tmp_path)
 
+    # NOTE: the control plane only: no serve host builds this conda environment meanwhile
+    quiet = e2e.user_env(BASALT_COMPUTE__SERVE_ON_DEPLOY="false")
+
     def run(*args, expect=0):  # type: ignore[no-untyped-def]
-        return e2e.basalt(*args, cwd=sample, expect=expect)
+        return e2e.basalt(*args, cwd=sample, expect=expect, env=quiet)
 
     made = run("online-endpoint", "create", "-f", "endpoint.yml", "-o", "json").json()
     assert made["keys"] == {"primary_key": "****", "secondary_key": "****"}

@@ -38,6 +38,13 @@ def _summary(d: OnlineDeployment) -> str:
     )
 
 
+def _next_steps(d: OnlineDeployment) -> None:
+    hint(
+        f"Its workers are starting: 'basalt online-deployment show {d.name} -e "
+        f"{d.endpoint_name}' says when it is Succeeded; 'get-logs' shows their output."
+    )
+
+
 def _show(d: OnlineDeployment) -> None:
     print_fields(
         [
@@ -99,6 +106,7 @@ def create(
         print_json(made)
     else:
         say(_summary(made))
+        _next_steps(made)
 
 
 @app.command("update")
@@ -137,6 +145,7 @@ def update(
         print_json(made)
     else:
         say(_summary(made))
+        _next_steps(made)
 
 
 def _all_to(client: Any, endpoint: str, name: str) -> dict[str, int]:

@@ -43,7 +43,7 @@ from basalt.services.secrets import SecretService
 from basalt.services.vault import Vault
 from basalt.services.webhooks import WebhookService
 from basalt.services.workspaces import WorkspaceService
-from basalt.serving.host import embedded_invoker, running
+from basalt.serving.host import embedded_invoker, ensure_serving, running
 from basalt.store.engine import make_engine
 from basalt.store.migrate import current_revision, head_revision, upgrade
 from basalt.store.uow import UnitOfWork
@@ -155,6 +155,8 @@ class Services:
             # started on first use (a server process sets its own invoker).
             self.endpoints.invoker = embedded_invoker(settings, self._endpoint_key)
             self.endpoints.scoring_base = lambda: _serving_url(settings)
+            if settings.compute.serve_on_deploy:
+                self.endpoints.on_deploy = lambda: ensure_serving(settings)
         self.batch_endpoints = BatchEndpointService(self.uow, self.clock, self.asset_uses)
         self.batch_deployments = BatchDeploymentService(
             self.uow,

@@ -212,7 +212,9 @@ class DeploymentService:
                 model.name,
                 model.version,
             )
-            return _to_spec(ep, row)
+            made = _to_spec(ep, row)
+        self.endpoints.deployed()
+        return made
 
     def update(
         self, workspace: str, endpoint: str, name: str, body: OnlineDeploymentUpdate
@@ -236,7 +238,9 @@ class DeploymentService:
             row.updated_at = self.clock.now()
             self.endpoints.touch(ep)
             session.flush()
-            return _to_spec(ep, row)
+            changed = _to_spec(ep, row)
+        self.endpoints.deployed()
+        return changed
 
     def get(self, workspace: str, endpoint: str, name: str) -> OnlineDeployment:
         """One deployment with its state (and the error that failed it).

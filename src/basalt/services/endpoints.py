@@ -26,6 +26,7 @@ from typing import Protocol
 from basalt._internal.clock import Clock
 from basalt.errors import (
     AlreadyExistsError,
+    BasaltError,
     ConflictError,
     NotFoundError,
     UnavailableError,
@@ -151,6 +152,9 @@ class EndpointService:
     Attributes:
         invoker: Set by the serving host; ``invoke`` uses it.
         scoring_base: Returns the gateway's base URL when one is known (for ``scoring_uri``).
+        on_deploy: Called after a deployment is created or changed: an embedded workspace
+            starts its serve host then (``compute.serve_on_deploy``), so the deployment comes
+            up without a first ``invoke``.
     """
 
     def __init__(
@@ -162,6 +166,19 @@ class EndpointService:
         self.uses = uses
         self.invoker: ScoringInvoker | None = None
         self.scoring_base: Callable[[], str | None] | None = None
+        self.on_deploy: Callable[[], object] | None = None
+
+    def deployed(self) -> None:
+        """A deployment was created or changed: run ``on_deploy``.
+
+        A failure is only logged: the record is saved, and ``invoke`` tries again.
+        """
+        if self.on_deploy is None:
+            return
+        try:
+            self.on_deploy()
+        except BasaltError as exc:
+            logger.warning("could not start the serve host: %s", exc)
 
     # --- records -------------------------------------------------------------------------
 

@@ -174,7 +174,14 @@ class OnlineEndpointOperations:
         if (request_file is None) == (body is None):
             raise invalid("request_file", "give request_file or body (one of them)")
         if request_file is not None:
-            text = Path(request_file).read_text(encoding="utf-8")
+            path = Path(request_file)
+            if not path.is_file():
+                raise invalid(
+                    "request_file",
+                    f"request file {str(request_file)[:200]!r} does not exist; give the path "
+                    "of a JSON file, or the request itself with body=...",
+                )
+            text = path.read_text(encoding="utf-8")
         else:
             text = body.decode("utf-8") if isinstance(body, bytes) else str(body)
         request = InvokeRequest(body=text, deployment_name=deployment_name)
