@@ -1,14 +1,16 @@
 """The main job on the embedded default: a workspace in a temporary folder, its training data
 registered as a data asset (with a column profile), a training script submitted as a job from
 its Azure ML YAML that reads that data (streamed while it runs), what the job recorded, the
-model registered from the job's named output (with lineage and its metrics), then a job whose
-unmodified mlflow script logs to its own run.
+model registered from the job's named output (with lineage and its metrics), a job whose
+unmodified mlflow script logs to its own run, and the model deployed behind an online
+endpoint and scored.
 
 Run with ``make demo``. No server, no network.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import subprocess
@@ -75,6 +77,27 @@ def main() -> int:
         basalt_cli("job", "list")
         basalt_cli("job", "metrics", run.name)
         basalt_cli("model", "show", "demo-linear", "--label", "prod")
+        print("\n$ basalt online-endpoint create -f endpoint.yml")
+        basalt_cli("online-endpoint", "create", "-f", "endpoint.yml")
+        try:
+            print("$ basalt online-deployment create -f deployment.yml --all-traffic")
+            basalt_cli("online-deployment", "create", "-f", "deployment.yml", "--all-traffic")
+            invoke = "online-endpoint invoke --name demo-linear --request-file request.json"
+            print(f"$ basalt {invoke}")
+            answer = subprocess.run(
+                [str(cli), "--workspace", str(ws), *invoke.split()],
+                check=True,
+                cwd=ws,
+                capture_output=True,
+                text=True,
+            ).stdout
+            print(answer.strip())
+            predicted = json.loads(answer)
+            assert [round(p) for p in predicted] == [7, 10], predicted  # y = 3x + 1
+        finally:
+            basalt_cli("serve", "--stop")
+        print("\n$ basalt online-deployment get-metrics blue --endpoint-name demo-linear")
+        basalt_cli("online-deployment", "get-metrics", "blue", "--endpoint-name", "demo-linear")
         print(f"\n$ basalt lineage demo-linear:{model.version}")
         basalt_cli("lineage", f"demo-linear:{model.version}")
         client.close()

@@ -102,6 +102,60 @@ def test_workers_serve_one_port_and_jobs_run_once(e2e, tmp_path, monkeypatch):
         assert {e["principal"] for e in listed} == {"local"}
         table = e2e.basalt("--url", url, "audit", "list", "-m", "1", cwd=tmp_path).stdout
         assert "jobs.create" in table or "OPERATION" in table
+        _scoring_reaches_every_worker(e2e, tmp_path, url)
     finally:
         e2e.stop_server(proc)
     assert "Traceback" not in log.read_text()
+
+
+def _scoring_reaches_every_worker(e2e, root: Path, url: str) -> None:
+    """Each worker process's gateway routes (the parent's table reaches it through a file)."""
+    (root / "code").mkdir()
+    (root / "code" / "score.py").write_text(
+        "import json, os\n"
+        "def init():\n    pass\n"
+        "def run(raw):\n    return {'double': 2 * json.loads(raw)['x'], 'pid': os.getpid()}\n"
+    )
+    (root / "model").mkdir()
+    (root / "model" / "weights.txt").write_text("2")
+    with basalt_sdk.Client(url=url) as client:
+        client.online_endpoints.create(basalt_sdk.ManagedOnlineEndpoint(name="double"))
+        client.online_deployments.create(
+            basalt_sdk.ManagedOnlineDeployment(
+                name="blue",
+                endpoint_name="double",
+                model={"path": str(root / "model")},
+                code_configuration=basalt_sdk.CodeConfiguration(
+                    code=str(root / "code"), scoring_script="score.py"
+                ),
+                environment={"image": "python:3.11-slim"},
+            ),
+            all_traffic=True,
+        )
+
+        def ready() -> bool:
+            return client.online_deployments.get("blue", "double").provisioning_state == (
+                "Succeeded"
+            )
+
+        e2e.wait_for(ready, 60, "the deployment under --workers 2")
+        key = client.online_endpoints.get_keys("double").primary_key.get_secret_value()
+        answers = [  # a new connection each: the two processes both take some
+            httpx.post(
+                f"{url}/endpoints/double/score",
+                json={"x": x},
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=30,
+            )
+            for x in range(12)
+        ]
+        assert [a.status_code for a in answers] == [200] * 12, [a.text for a in answers]
+        assert [a.json()["double"] for a in answers] == [2 * x for x in range(12)]
+        invoked = client.online_endpoints.invoke("double", body='{"x": 21}')
+        assert '"double": 42' in invoked or '"double":42' in invoked
+
+        def counted() -> bool:
+            metrics = client.online_deployments.get_metrics("blue", "double")
+            return metrics.total.status_counts.get("200", 0) >= 13
+
+        e2e.wait_for(counted, 15, "both worker processes to store their counts")

@@ -46,7 +46,9 @@ def lineage(
     ),
     version: str | None = typer.Option(None, "--version", "-v", help="The asset's version."),
     kind: str | None = typer.Option(
-        None, "--kind", help="job, model, data or deployment (guessed when omitted)."
+        None,
+        "--kind",
+        help="job, model, data, deployment or batch-deployment (guessed when omitted).",
     ),
     depth: int = typer.Option(3, "--depth", min=0, max=10, help="Hops to follow."),
     output: OutputFormat | None = OutputOption,

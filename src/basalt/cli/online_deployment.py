@@ -287,16 +287,15 @@ def _print_metrics(metrics: Any) -> None:
         return lambda p: sum(n for s, n in p.status_counts.items() if s.startswith(klass))
 
     def ms(attr: str) -> Any:
-        return lambda p: "-" if getattr(p, attr) is None else f"{getattr(p, attr):.2f}"
+        return lambda p: "-" if getattr(p, attr) is None else round(getattr(p, attr), 2)
 
     columns: list[tuple[str, Any]] = [
-        ("minute (UTC)", lambda p: p.minute.strftime("%Y-%m-%d %H:%M") if p.minute else "total"),
+        ("minute (UTC)", lambda p: p.minute.strftime("%m-%d %H:%M") if p.minute else "total"),
         ("requests", lambda p: p.requests),
         ("2xx", by_class("2")),
         ("4xx", by_class("4")),
         ("5xx", by_class("5")),
         ("p50 ms", ms("latency_ms_p50")),
-        ("p90 ms", ms("latency_ms_p90")),
         ("p99 ms", ms("latency_ms_p99")),
         ("restarts", lambda p: p.worker_restarts),
     ]
@@ -312,8 +311,8 @@ def _print_metrics(metrics: Any) -> None:
             ("dropped", lambda p: p.collection_dropped),
         ]
     title = (
-        f"Deployment '{metrics.deployment_name}' of '{metrics.endpoint_name}', "
-        f"{metrics.since:%Y-%m-%d %H:%M} to {metrics.until:%Y-%m-%d %H:%M} UTC"
+        f"{metrics.endpoint_name}/{metrics.deployment_name}, "
+        f"{metrics.since:%m-%d %H:%M} to {metrics.until:%m-%d %H:%M} UTC"
     )
     empty = (
         f"No requests reached deployment '{metrics.deployment_name}' in this window "

@@ -45,19 +45,8 @@ class ServingLoops:
         self.flusher.stop()
 
 
-def start_serving(services: Services, routing: RoutingTable, url: str) -> ServingLoops:
-    """Start the deployment supervisor and telemetry flusher; ``invoke`` reaches ``url``.
-
-    Args:
-        services: The process's services.
-        routing: The table the supervisor writes and the app's gateway reads.
-        url: The loopback base URL this process serves on.
-
-    Returns:
-        The started loops (stop them when the server stops).
-    """
-    from basalt.daemons.deployments import DeploymentSupervisor
-    from basalt.daemons.serving_flush import ServingFlusher
+def attach_invoker(services: Services, url: str) -> None:
+    """Let ``invoke`` (and ``scoring_uri``) of these services reach the gateway at ``url``."""
     from basalt.serving.host import HttpInvoker
 
     endpoints = services.endpoints
@@ -66,7 +55,32 @@ def start_serving(services: Services, routing: RoutingTable, url: str) -> Servin
         lambda ws, name: endpoints.get_credentials(ws, name).primary_key.get_secret_value(),
     )
     endpoints.scoring_base = lambda: url
-    supervisor = DeploymentSupervisor(services.deployments, routing, services.settings.envs_dir())
+
+
+def start_serving(
+    services: Services, routing: RoutingTable, url: str, *, remote_gateways: bool = False
+) -> ServingLoops:
+    """Start the deployment supervisor and telemetry flusher; ``invoke`` reaches ``url``.
+
+    Args:
+        services: The process's services.
+        routing: The table the supervisor writes and the app's gateway reads.
+        url: The loopback base URL this process serves on.
+        remote_gateways: The gateways are other processes' (``--workers N``).
+
+    Returns:
+        The started loops (stop them when the server stops).
+    """
+    from basalt.daemons.deployments import DeploymentSupervisor
+    from basalt.daemons.serving_flush import ServingFlusher
+
+    attach_invoker(services, url)
+    supervisor = DeploymentSupervisor(
+        services.deployments,
+        routing,
+        services.settings.envs_dir(),
+        remote_gateways=remote_gateways,
+    )
     supervisor.start()
     flusher = ServingFlusher(routing, services.deployment_metrics, services.data_collection)
     flusher.start()

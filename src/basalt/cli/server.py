@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import typer
@@ -17,7 +19,7 @@ from basalt.logging import configure_logging
 app = typer.Typer(help="Run the Basalt server.", no_args_is_help=True)
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
-APP_FACTORY = "basalt.server.app:app_from_env"
+APP_FACTORY = "basalt.cli.server:worker_app"
 
 
 @app.command("start")
@@ -127,7 +129,13 @@ def start(
         # NOTE: workers are spawned processes that import the app by name and rebuild
         # Settings from BASALT_* variables; the scheduler loop stays in this one process
         # (claims are atomic, so a kick from a worker's submission is safe too).
-        os.environ.update(_worker_env(settings))  # noqa: TID251 - handed to uvicorn's workers
+        os.environ.update(_worker_env(settings, bound_port))  # noqa: TID251 - for the workers
+        from basalt.serving.route_file import RouteFileWriter
+
+        # NOTE: the supervisor (below) runs here; the workers' gateways follow its table
+        # through this file (serving/route_file.py).
+        routing.on_change = RouteFileWriter(route_file(settings, bound_port))
+        routing.on_change(routing)
         config = uvicorn.Config(
             APP_FACTORY, factory=True, workers=n_workers, log_level="warning", access_log=False
         )
@@ -139,9 +147,14 @@ def start(
         )
     scheduler.start()  # starts queued jobs and notices dead runners; jobs run on this machine
     webhooks.start()  # sends registry events to webhooks, retrying with backoff
-    # NOTE: endpoints' workers run on this machine; their gateway is this process's app (with
-    # --workers N > 1 the gateways are in the worker processes, which see no route yet).
-    loops = start_serving(services, routing, _loopback_url(settings.server.host, bound_port))
+    # NOTE: endpoints' workers run on this machine; their gateway is this process's app, or
+    # with --workers N > 1 each worker process's app.
+    loops = start_serving(
+        services,
+        routing,
+        _loopback_url(settings.server.host, bound_port),
+        remote_gateways=n_workers > 1,
+    )
     try:
         if n_workers > 1:
             from uvicorn.supervisors import Multiprocess
@@ -204,13 +217,49 @@ def _ensure_admin(services: object) -> str | None:
     return str(created.secret.get_secret_value())
 
 
-def _worker_env(settings: Settings) -> dict[str, str]:
+def route_file(settings: Settings, port: int) -> Path:
+    """Where a ``--workers N`` server shares its routing table with its worker processes."""
+    from basalt.serving.route_file import ROUTE_FILE
+
+    return settings.deployments_dir() / f"{port}-{ROUTE_FILE}"
+
+
+def worker_app() -> Any:
+    """One worker process of ``basalt server start --workers N`` (uvicorn's app factory).
+
+    Settings come from the ``BASALT_*`` variables the parent set. Besides the API, the
+    worker's gateway follows the parent's routing table (``route_file``), stores what it
+    counts and collects (``ServingFlusher``), and ``invoke`` goes through the server's port.
+    """
+    import atexit
+
+    from basalt.cli.serve import attach_invoker
+    from basalt.daemons.serving_flush import ServingFlusher
+    from basalt.server.app import create_app
+    from basalt.services.container import Services
+    from basalt.serving.route_file import follow
+    from basalt.serving.routing import RoutingTable
+
+    settings = load_settings()
+    services = Services(settings)
+    routing = RoutingTable()
+    port = settings.server.port
+    follow(routing, route_file(settings, port))
+    attach_invoker(services, _loopback_url(settings.server.host, port))
+    flusher = ServingFlusher(routing, services.deployment_metrics, services.data_collection)
+    flusher.start()
+    atexit.register(flusher.stop)
+    return create_app(settings, services=services, routing=routing)
+
+
+def _worker_env(settings: Settings, port: int) -> dict[str, str]:
     """The BASALT_* variables from which each worker rebuilds these settings."""
     env = settings_env(settings)
     server = settings.server
     env.update(
         {
             "BASALT_SERVER__HOST": server.host,
+            "BASALT_SERVER__PORT": str(port),
             "BASALT_SERVER__AUTH": server.auth,
             "BASALT_SERVER__MAX_BODY_MB": str(server.max_body_mb),
             "BASALT_SERVER__WORKERS": str(server.workers),

@@ -112,12 +112,23 @@ class DeploymentSupervisor:
         control: ``services.deployments`` (desired state in, observed state out).
         routing: The table the gateway reads.
         envs_dir: The cache of materialized environments (``settings.envs_dir()``).
+        remote_gateways: The gateways run in other processes (``--workers N``): their
+            requests in flight are not visible here, so a retired generation is stopped only
+            after the longest a request may take.
     """
 
-    def __init__(self, control: DeploymentControl, routing: RoutingTable, envs_dir: Path) -> None:
+    def __init__(
+        self,
+        control: DeploymentControl,
+        routing: RoutingTable,
+        envs_dir: Path,
+        *,
+        remote_gateways: bool = False,
+    ) -> None:
         self.control = control
         self.routing = routing
         self.envs_dir = envs_dir
+        self.remote_gateways = remote_gateways
         self._deployments: dict[Key, _Deployment] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="basalt-deployments", daemon=True)
@@ -390,6 +401,7 @@ class DeploymentSupervisor:
             waited = time.monotonic() - (gen.draining_since or 0.0)
             limit = (rs.request_timeout_ms + rs.max_queue_wait_ms) / 1000 + 1.0
             inflight = sum(w.slot.inflight for w in gen.workers if w.slot is not None)
+            inflight += int(self.remote_gateways)  # unknown: assume one until the limit
             # NOTE: a short pause even when idle: a request may have picked a worker of this
             # generation just before the new route was published.
             if waited < 0.05 or (inflight and waited < limit):

@@ -10,8 +10,8 @@ from fastapi import Depends, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from basalt._version import __version__
-from basalt.config import Settings, load_settings
-from basalt.server import auth, errors, gateway, mlflow_compat
+from basalt.config import Settings
+from basalt.server import auth, errors, gateway, gateway_asgi, mlflow_compat
 from basalt.server.audit import AuditMiddleware, AuditWriter
 from basalt.server.limits import BodyLimitMiddleware
 from basalt.server.routes import (
@@ -128,7 +128,7 @@ def create_app(
     # the gateway innermost, before the router (not in /openapi.json, not behind
     # auth.enforce, a FastAPI dependency: the gateway checks endpoint keys itself).
     scoring = gateway.Gateway(svc, routing or RoutingTable(), settings.server.auth)
-    app.add_middleware(gateway.GatewayDispatch, gateway=scoring)
+    app.add_middleware(gateway_asgi.GatewayDispatch, gateway=scoring)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_mb * 2**20)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(AuditMiddleware, writer=audit_writer)
@@ -155,14 +155,5 @@ def create_app(
     ):
         app.include_router(module.router)
     mlflow_compat.install(app)
-    gateway.install(app, scoring)
+    gateway_asgi.install(app, scoring)
     return app
-
-
-def app_from_env() -> FastAPI:
-    """The app built from ``BASALT_*`` variables: the factory of ``--workers N`` (N > 1).
-
-    ``basalt server start`` sets the variables (``config.settings_env`` plus the server's
-    own) before uvicorn starts its worker processes, each of which calls this.
-    """
-    return create_app(load_settings())

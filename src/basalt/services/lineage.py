@@ -104,6 +104,10 @@ class LineageService:
             return walker.walk(root, depth)
 
 
+_DEPLOYMENT_KINDS = (LineageKind.DEPLOYMENT, LineageKind.BATCH_DEPLOYMENT)
+"""Lineage kinds named as the in-use guard's user kinds (``asset_uses.user_kind``)."""
+
+
 class _Walker:
     """One breadth-first walk in one session."""
 
@@ -118,12 +122,12 @@ class _Walker:
         if kind == LineageKind.JOB:
             run = get_run_row(self.s, self.ws_id, self.workspace, name)
             return self._job(run)
-        if kind == LineageKind.DEPLOYMENT:
-            if not self._served_by(name):
+        if kind in _DEPLOYMENT_KINDS:
+            if not self._served_by(kind, name):
                 raise NotFoundError(
-                    f"No deployment '{name}' uses a registered model", details={"name": name}
+                    f"No {kind.value} '{name}' uses a registered model", details={"name": name}
                 )
-            return self._node(LineageKind.DEPLOYMENT, name)
+            return self._node(kind, name)
         if version is None:
             raise invalid("version", f"give the {kind.value} version: --version V")
         row = self._asset(kind.value, name, version)
@@ -163,9 +167,9 @@ class _Walker:
             return self._job_neighbours(current, node.name)
         if node.kind in (LineageKind.DATA, LineageKind.MODEL):
             return self._asset_neighbours(current, node)
-        if node.kind == LineageKind.DEPLOYMENT:
+        if node.kind in _DEPLOYMENT_KINDS:
             out = []
-            for use in self._served_by(node.name):
+            for use in self._served_by(node.kind, node.name):
                 asset = self._node(LineageKind(use.kind), use.name, use.version)
                 self._edge(asset, current, "serves")
                 out.append(asset)
@@ -230,21 +234,21 @@ class _Walker:
             AssetUseRow.kind == node.kind.value,
             AssetUseRow.name == node.name,
             AssetUseRow.version == (node.version or ""),
-            AssetUseRow.user_kind == "deployment",
+            AssetUseRow.user_kind.in_([k.value for k in _DEPLOYMENT_KINDS]),
         )
         for use in self.s.scalars(uses):
-            target = self._node(LineageKind.DEPLOYMENT, use.user_name)
+            target = self._node(LineageKind(use.user_kind), use.user_name)
             self._edge(current, target, "serves")
             out.append(target)
         return out
 
     # ---- helpers ----
 
-    def _served_by(self, deployment: str) -> list[AssetUseRow]:
-        """The asset versions a deployment (``endpoint/deployment``) uses."""
+    def _served_by(self, kind: LineageKind, deployment: str) -> list[AssetUseRow]:
+        """The asset versions a deployment (``endpoint/deployment``) of ``kind`` uses."""
         stmt = select(AssetUseRow).where(
             AssetUseRow.workspace_id == self.ws_id,
-            AssetUseRow.user_kind == "deployment",
+            AssetUseRow.user_kind == kind.value,
             AssetUseRow.user_name == deployment,
         )
         return list(self.s.scalars(stmt))

@@ -18,12 +18,14 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import warnings
 from pathlib import Path
 from typing import Any
 
 _MODEL: Any = None
 _KIND = ""
 _COLUMNS: list[dict[str, Any]] | None = None
+_NUMERIC = frozenset({"double", "float", "long", "integer"})
 
 _NUMPY_TYPES = {
     "double": "float64",
@@ -73,15 +75,59 @@ def _signature_columns(folder: Path) -> list[dict[str, Any]] | None:
     return columns
 
 
+def _sklearn_numeric(folder: Path) -> bool:
+    """An MLflow scikit-learn model with a signature of numeric columns only."""
+    if _COLUMNS is None or not all(str(c.get("type")) in _NUMERIC for c in _COLUMNS):
+        return False
+    import yaml
+
+    data = yaml.safe_load((folder / "MLmodel").read_text(encoding="utf-8")) or {}
+    loader = ((data.get("flavors") or {}).get("python_function") or {}).get("loader_module")
+    return "sklearn" in (data.get("flavors") or {}) and loader == "mlflow.sklearn"
+
+
+def _numeric_rows(payload: dict[str, Any]) -> Any:
+    """The rows as a float array in signature order, or None for the general path."""
+    assert _COLUMNS is not None  # noqa: S101 - only called for the sklearn-numeric kind
+    split = payload.get("input_data", payload.get("dataframe_split"))
+    if not isinstance(split, dict) or not isinstance(split.get("data"), list):
+        return None
+    import numpy as np
+
+    names = [c["name"] for c in _COLUMNS]
+    columns = split.get("columns") or names
+    try:
+        rows = np.asarray(split["data"], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None  # the general path names the column that is wrong
+    if rows.ndim != 2 or rows.shape[1] != len(columns) or columns == names:
+        return rows if rows.ndim == 2 and rows.shape[1] == len(names) else None
+    try:
+        order = [columns.index(name) for name in names]
+    except ValueError:
+        return None
+    return rows[:, order]
+
+
 def init() -> None:
     """Load the model from ``AZUREML_MODEL_DIR`` with the loader its files call for."""
     global _MODEL, _KIND, _COLUMNS
     folder = _model_root()
     if (folder / "MLmodel").is_file():
+        _COLUMNS = _signature_columns(folder)
+        if _sklearn_numeric(folder):
+            # NOTE: the fast path: a scikit-learn model whose signature has numeric columns
+            # only is called on a float array in the signature's column order, after the
+            # same checks. pyfunc's own schema enforcement on a 1-row DataFrame cost 1 ms a
+            # request, five times the prediction (docs/benchmarks.md, serving).
+            import mlflow.sklearn
+
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
+            _MODEL, _KIND = mlflow.sklearn.load_model(str(folder)), "sklearn-numeric"
+            return
         import mlflow.pyfunc
 
         _MODEL, _KIND = mlflow.pyfunc.load_model(str(folder)), "mlflow"
-        _COLUMNS = _signature_columns(folder)
         return
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     for path in files:
@@ -191,6 +237,9 @@ def run(raw_data: str) -> Any:
         payload = json.loads(raw_data)
         if not isinstance(payload, dict):
             raise BadRequest('the request must be a JSON object, e.g. {"input_data": ...}')
+        fast = _numeric_rows(payload) if _KIND == "sklearn-numeric" else None
+        if fast is not None:
+            return _MODEL.predict(fast).tolist()
         frame = _check(_frame(payload))
     except BadRequest as exc:
         return _Response({"error": str(exc)}, 400)
@@ -206,4 +255,7 @@ def run(raw_data: str) -> Any:
         values = frame.to_numpy() if hasattr(frame, "to_numpy") else frame
         outputs = session.run(None, {name: np.asarray(values, dtype=np.float32)})
         return _listed(outputs[0])
+    if _KIND == "sklearn-numeric":
+        names = [c["name"] for c in _COLUMNS or []]
+        frame = frame[names].to_numpy(dtype="float64") if hasattr(frame, "columns") else frame
     return _listed(_MODEL.predict(frame))

@@ -11,7 +11,7 @@ drained and may be stopped.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -89,6 +89,8 @@ class RoutingTable:
         self._routes: dict[tuple[str, str], Mapping[str, DeploymentRoute]] = {}
         self.version = 0
         """Bumped by every change (the gateway may cache on it)."""
+        self.on_change: Callable[[RoutingTable], None] | None = None
+        """Called after each change, outside the lock (``serving/route_file.py`` shares it)."""
 
     def publish(self, workspace: str, endpoint: str, route: DeploymentRoute) -> None:
         """Replace the route of ``route.deployment`` of ``endpoint``."""
@@ -97,6 +99,7 @@ class RoutingTable:
             current[route.deployment] = route
             self._routes[(workspace, endpoint)] = MappingProxyType(current)
             self.version += 1
+        self._changed()
 
     def remove(self, workspace: str, endpoint: str, deployment: str) -> None:
         """Forget a deployment (deleted); no request is sent to it afterwards."""
@@ -109,6 +112,64 @@ class RoutingTable:
             else:
                 self._routes.pop((workspace, endpoint), None)
             self.version += 1
+        self._changed()
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """Every route as JSON (what another process's gateway needs to route)."""
+        with self._lock:
+            routes = [(key, r) for key, by in self._routes.items() for r in by.values()]
+        return [
+            {
+                "workspace": ws,
+                "endpoint": endpoint,
+                "deployment": r.deployment,
+                "generation": r.generation,
+                "workers": [[w.url, w.generation, w.index] for w in r.workers],
+                "max_concurrent": r.max_concurrent,
+                "max_queue_wait_ms": r.max_queue_wait_ms,
+                "request_timeout_ms": r.request_timeout_ms,
+                "collection": [
+                    r.collection.inputs,
+                    r.collection.outputs,
+                    r.collection.sampling_rate,
+                ],
+            }
+            for (ws, endpoint), r in routes
+        ]
+
+    def replace_all(self, routes: list[dict[str, Any]]) -> None:
+        """Take the routes another process published (``to_json``).
+
+        Workers already known keep their slot (and so their concurrency gate).
+        """
+        with self._lock:
+            known = {
+                w.url: w for by in self._routes.values() for r in by.values() for w in r.workers
+            }
+            table: dict[tuple[str, str], dict[str, DeploymentRoute]] = {}
+            for item in routes:
+                workers = tuple(
+                    known.get(url) or WorkerSlot(url, item["deployment"], generation, index)
+                    for url, generation, index in item["workers"]
+                )
+                inputs, outputs, rate = item["collection"]
+                table.setdefault((item["workspace"], item["endpoint"]), {})[item["deployment"]] = (
+                    DeploymentRoute(
+                        deployment=item["deployment"],
+                        generation=item["generation"],
+                        workers=workers,
+                        max_concurrent=item["max_concurrent"],
+                        max_queue_wait_ms=item["max_queue_wait_ms"],
+                        request_timeout_ms=item["request_timeout_ms"],
+                        collection=CollectionSettings(inputs, outputs, rate),
+                    )
+                )
+            self._routes = {key: MappingProxyType(by) for key, by in table.items()}
+            self.version += 1
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self)
 
     def routes(self, workspace: str, endpoint: str) -> Mapping[str, DeploymentRoute]:
         """The deployments of ``endpoint`` with published routes (a read-only snapshot)."""

@@ -22,6 +22,7 @@ class LineageKind(StrEnum):
     DATA = "data"
     MODEL = "model"
     DEPLOYMENT = "deployment"
+    BATCH_DEPLOYMENT = "batch-deployment"
     DATASTORE = "datastore"
     URI = "uri"
 

@@ -92,6 +92,10 @@ def test_create_show_list_default_and_delete(client: Any, project: Path) -> None
     client.batch_endpoints.update("scorer", default_deployment="d2")
     with pytest.raises(ConflictError, match="batch-deployment scorer/d1"):
         client.models.archive("scorer-d1", "1")
+    graph = client.lineage("scorer-d1:1", kind="model")
+    assert "batch-deployment:scorer/d1" in {n.id for n in graph.nodes}
+    served = client.lineage("scorer/d1", kind="batch-deployment")
+    assert "model:scorer-d1:1" in {n.id for n in served.nodes}
     client.batch_deployments.begin_delete("d1", "scorer")
     assert [d.name for d in client.batch_deployments.list("scorer")] == ["d2"]
     client.batch_endpoints.begin_delete("scorer")

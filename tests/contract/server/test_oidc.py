@@ -294,6 +294,6 @@ def test_server_workers_rebuild_the_oidc_settings(settings, monkeypatch, workspa
         user_claim="email",
         auto_create_users=False,
     )
-    for name, value in _worker_env(wanted).items():
+    for name, value in _worker_env(wanted, 5280).items():
         monkeypatch.setenv(name, value)
     assert load_settings(workspace_dir).server.oidc == wanted.server.oidc

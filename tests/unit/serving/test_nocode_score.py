@@ -94,6 +94,9 @@ def test_mlflow_model_with_signature(houses, tmp_path):
         assert status == 200
         assert body == pytest.approx(expected)
         assert _score(port, {"dataframe_split": split}) == (200, pytest.approx(expected))
+        swapped = {"columns": ["rooms", "size"], "data": x.head(2)[["rooms", "size"]].values}
+        swapped["data"] = swapped["data"].tolist()
+        assert _score(port, {"input_data": swapped}) == (200, pytest.approx(expected))
         records = x.head(2).to_dict(orient="records")
         assert _score(port, {"dataframe_records": records}) == (200, pytest.approx(expected))
         status, body = _score(port, {"input_data": {"columns": ["size"], "data": [[1.0]]}})
