@@ -157,3 +157,72 @@ def test_batch_scoring_with_a_poisoned_file(e2e, tmp_path):  # type: ignore[no-u
         ),
         "batch-deployment heart-classifier/classifier-custom",
     )
+
+
+NOCODE_DEPLOYMENT = """\
+$schema: https://azuremlschemas.azureedge.net/latest/modelBatchDeployment.schema.json
+endpoint_name: houses
+name: mlflow
+type: model
+model:
+  path: ./model
+settings:
+  mini_batch_size: 1
+  retry_settings:
+    max_retries: 0
+  error_threshold: 1
+"""
+
+
+def test_nocode_mlflow_batch_deployment(e2e, tmp_path):  # type: ignore[no-untyped-def]
+    """No scoring script, no environment: an MLflow model scored with Basalt's own Python."""
+    import warnings
+
+    import mlflow.sklearn
+    import pandas as pd
+    import pytest
+    from mlflow.models import infer_signature
+    from sklearn.linear_model import LinearRegression
+
+    e2e.basalt("init", cwd=tmp_path)
+    x = pd.DataFrame({"size": [1.0, 2.0, 3.0, 4.0], "rooms": [1.0, 1.0, 2.0, 3.0]})
+    y = 10 * x["size"] + x["rooms"]
+    model = LinearRegression().fit(x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlflow.sklearn.save_model(
+            model, str(tmp_path / "model"), signature=infer_signature(x, y.to_numpy())
+        )
+    data = tmp_path / "houses"
+    data.mkdir()
+    goods = {
+        "a.csv": pd.DataFrame({"rooms": [1.0, 2.0, 4.0], "size": [5.0, 6.0, 7.0]}),
+        "b.csv": pd.DataFrame({"size": [0.5, 9.0], "rooms": [2.0, 1.0]}),
+    }
+    for name, frame in goods.items():
+        frame.to_csv(data / name, index=False)
+    (data / "c.csv").write_text("size\n1.0\n")
+    (tmp_path / "endpoint.yml").write_text("name: houses\n")
+    (tmp_path / "deployment.yml").write_text(NOCODE_DEPLOYMENT)
+
+    def run(*args, expect=0):  # type: ignore[no-untyped-def]
+        return e2e.basalt(*args, cwd=tmp_path, expect=expect)
+
+    run("batch-endpoint", "create", "-f", "endpoint.yml")
+    run("batch-deployment", "create", "-f", "deployment.yml")
+    streamed = run("batch-endpoint", "invoke", "-n", "houses", "-i", "houses", "--stream")
+    log = streamed.stdout + streamed.stderr
+    assert "c.csv is missing column 'rooms' that the model's signature requires" in log
+    assert "mini-batches: 2/3 done, 1 failed" in log
+    job = run("batch-endpoint", "list-jobs", "houses", "-o", "json").json()[0]
+    assert job["status"] == "Completed"
+    run("job", "download", job["name"], "--output-name", "score", "-p", "out")
+    (predictions,) = (tmp_path / "out").rglob("predictions.csv")
+    rows = sorted(csv.reader(predictions.read_text().splitlines()))
+    expected = sorted(
+        [name, str(i), value]
+        for name, frame in goods.items()
+        for i, value in enumerate(model.predict(frame[["size", "rooms"]]).tolist())
+    )
+    assert [r[:2] for r in rows] == [r[:2] for r in expected]
+    assert [float(r[2]) for r in rows] == pytest.approx([r[2] for r in expected])

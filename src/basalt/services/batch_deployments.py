@@ -18,7 +18,12 @@ from typing import Any
 from basalt._internal.clock import Clock
 from basalt.artifacts.snapshots import SnapshotStore
 from basalt.errors import AlreadyExistsError, ConflictError, NotFoundError, invalid
-from basalt.services._deployment_resolve import model_dir_name, resolve_model, store_code
+from basalt.services._deployment_resolve import (
+    inline_flavor,
+    model_dir_name,
+    resolve_model,
+    store_code,
+)
 from basalt.services.asset_uses import AssetUseService
 from basalt.services.batch_endpoints import BATCH_USER_KIND, BatchEndpointService, batch_user
 from basalt.services.deployments import EnvironmentResolver
@@ -31,18 +36,21 @@ from basalt.spec.batch_endpoints import (
     BatchResources,
     BatchSettings,
 )
+from basalt.spec.endpoints import InlineModel
 from basalt.spec.references import strip_compute
 from basalt.store.repos.batch_endpoints import BatchEndpointRepo
 from basalt.store.tables.batch_endpoints import BatchDeploymentRow, BatchEndpointRow
 from basalt.store.uow import Session, UnitOfWork
 
-__all__ = ["BatchDeploymentService"]
+__all__ = ["BatchDeploymentService", "check_no_code"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_COMPUTE = "local"
 # The request's fields kept in the row's spec column as sent.
 _KEPT = ("description", "tags", "resources", "settings", "code_configuration")
+# A file a no-code batch deployment's model may be: serving/nocode_batch.py loads it.
+_NO_CODE_SUFFIXES = (".pkl", ".pickle", ".joblib")
 # What an explicit null in an update resets a setting to.
 _RESET: dict[str, Any] = {
     "description": "",
@@ -94,22 +102,22 @@ class BatchDeploymentService:
 
         Raises:
             NotFoundError: No such workspace, endpoint, model, environment or compute.
-            InvalidArgumentError: No model; no code (no-code batch scoring is not built yet);
-                a scoring script not among the code files.
+            InvalidArgumentError: No model; no code for a model Basalt cannot load by itself
+                (``check_no_code``); a scoring script not among the code files.
             AlreadyExistsError: The deployment exists and ``replace`` is not set.
         """
         self.endpoints.get(workspace, body.endpoint_name)  # NotFoundError says how to create
-        if body.code_configuration is None:
-            raise invalid(
-                "code_configuration",
-                f"Batch deployment '{body.name}' needs code_configuration: {{code, "
-                "scoring_script}} with init() and run(mini_batch); batch scoring without a "
-                "scoring script (MLflow models) is not supported yet",
-            )
         compute = strip_compute(body.compute or DEFAULT_COMPUTE)
         self.check_compute(workspace, compute)
         code = store_code(self.blobs, body)
+        inline = body.model if isinstance(body.model, InlineModel) else None
+        if inline is not None and inline.files is not None:
+            # NOTE: checked before an inline model is registered, so a refusal leaves no model
+            # version behind.
+            paths = [f.path for f in inline.files]
+            check_no_code(body, inline.path, paths, inline_flavor(body))
         model = resolve_model(self.models, self.blobs, workspace, body)
+        check_no_code(body, f"{model.name}:{model.version}", model.files, model.flavor)
         resolved, _ = self.resolve_environment(workspace, body.environment)
         spec: dict[str, Any] = body.model_dump(mode="json", include=set(_KEPT))
         spec.update(
@@ -289,6 +297,33 @@ class BatchDeploymentService:
             "with: basalt batch-deployment update -f deployment.yml",
             details={"endpoint": endpoint, "deployment": name},
         )
+
+
+def check_no_code(
+    body: BatchDeploymentCreate, model: str, paths: list[str], flavor: str | None
+) -> None:
+    """Refuse a deployment without code whose model the no-code script cannot load.
+
+    ``serving/nocode_batch.py`` loads an MLflow model (an ``MLmodel`` file), a pickled or
+    joblib estimator, or a LightGBM text model.
+
+    Raises:
+        InvalidArgumentError: Naming the model and saying to give a scoring script.
+    """
+    if body.code_configuration is not None:
+        return
+    names = [p.rsplit("/", 1)[-1].lower() for p in paths]
+    if any(n == "mlmodel" or n.endswith(_NO_CODE_SUFFIXES) for n in names):
+        return
+    if flavor in ("mlflow", "lightgbm"):  # an MLmodel file; a LightGBM text model
+        return
+    raise invalid(
+        "code_configuration",
+        f"Batch deployment '{body.name}': model {model} (flavor {flavor or 'unknown'}) has no "
+        "MLmodel file and no .pkl/.joblib estimator, so Basalt cannot score it without a "
+        "scoring script; give code_configuration: {code, scoring_script} with init() and "
+        "run(mini_batch)",
+    )
 
 
 def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

@@ -3,10 +3,11 @@
 ``invoke`` submits an ordinary command job through ``JobService`` (so it shows in ``basalt job
 list/show/logs`` and runs on the deployment's compute through the scheduler). Its code snapshot
 is the deployment's code plus ``_basalt_batch/driver.py`` (``serving/batch_driver.py``, a
-standard-library script) and ``_basalt_batch/config.json`` (the deployment's settings); its
-inputs are the data to score (``input_data``) and the deployment's model (``model``); its
-output ``score`` receives ``output_file_name`` and ``progress.json``. The driver logs the
-metrics ``mini_batches_done/failed/total``, which ``list_jobs`` shows.
+standard-library script) and ``_basalt_batch/config.json`` (the deployment's settings); a
+deployment without code gets ``_basalt_batch/nocode_batch.py`` (``serving/nocode_batch.py``)
+as its scoring script. Its inputs are the data to score (``input_data``) and the deployment's
+model (``model``); its output ``score`` receives ``output_file_name`` and ``progress.json``.
+The driver logs the metrics ``mini_batches_done/failed/total``, which ``list_jobs`` shows.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from basalt.artifacts.snapshots import SnapshotStore
 from basalt.services.batch_deployments import BatchDeploymentService
 from basalt.services.jobs import JobService
 from basalt.services.runs import RunService
-from basalt.serving import batch_driver
+from basalt.serving import batch_driver, nocode_batch
 from basalt.spec.batch_endpoints import (
     BATCH_DEPLOYMENT_TAG,
     BATCH_ENDPOINT_TAG,
@@ -41,6 +42,7 @@ __all__ = ["BatchInvokeService"]
 
 DRIVER_PATH = "_basalt_batch/driver.py"
 CONFIG_PATH = "_basalt_batch/config.json"
+NOCODE_PATH = "_basalt_batch/nocode_batch.py"
 COMMAND = (
     f"python {DRIVER_PATH} --config {CONFIG_PATH} --input ${{{{inputs.input_data}}}} "
     f"--model ${{{{inputs.model}}}} --output ${{{{outputs.{SCORE_OUTPUT}}}}}"
@@ -84,7 +86,9 @@ class BatchInvokeService:
         config = {
             "endpoint": endpoint,
             "deployment": dep.name,
-            "scoring_script": code.get("scoring_script"),
+            # NOTE: a deployment without code runs the built-in no-code script, shipped with
+            # the driver; code_dir is the snapshot's root, so the path is relative to it.
+            "scoring_script": code.get("scoring_script") or NOCODE_PATH,
             "code_dir": ".",
             "model_dir_name": spec.get("model_dir_name") or "",
             "instance_count": resources.instance_count,
@@ -107,6 +111,8 @@ class BatchInvokeService:
         driver = Path(batch_driver.__file__).read_bytes()
         files.append(self._put(DRIVER_PATH, driver))
         files.append(self._put(CONFIG_PATH, json.dumps(config, indent=1).encode()))
+        if not code:
+            files.append(self._put(NOCODE_PATH, Path(nocode_batch.__file__).read_bytes()))
         job: dict[str, Any] = {
             "type": "command",
             "command": COMMAND,

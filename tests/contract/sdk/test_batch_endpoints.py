@@ -130,3 +130,19 @@ def _done(client: Any, name: str, timeout: float = 60.0) -> Run:
         if run.status.is_terminal() or time.monotonic() > deadline:
             return run
         time.sleep(0.1)
+
+
+def test_a_deployment_without_code_needs_a_model_basalt_can_load(
+    client: Any, project: Path
+) -> None:
+    client.batch_endpoints.begin_create_or_update(BatchEndpoint(name="scorer")).result()
+    nocode = ModelBatchDeployment(
+        name="nocode", endpoint_name="scorer", model={"path": str(project / "model")}
+    )
+    with pytest.raises(InvalidArgumentError, match=r"no MLmodel file and no \.pkl/\.joblib"):
+        client.batch_deployments.begin_create_or_update(nocode).result()
+    with pytest.raises(NotFoundError):  # refused before the inline model was registered
+        client.models.get("scorer-nocode", "1")
+    (project / "model" / "model.pkl").write_bytes(b"\x80\x04N.")  # a pickle: accepted
+    made = client.batch_deployments.begin_create_or_update(nocode).result()
+    assert (made.code_configuration, made.code_files) == (None, 0)
