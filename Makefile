@@ -41,7 +41,7 @@ check: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_import_weight.py
 
 # NOTE: two test processes (pytest-xdist), each taking whole files: most tests wait on real
-# processes (jobs, servers, workers, the CLI), so two run in about 0.65 of the time even on a
+# processes (jobs, servers, workers, the CLI), so two take 13 min where one took 23, even on a
 # 2-core machine; fixtures use free ports and uniquely named databases and folders.
 TEST_WORKERS ?= 2
 test: check bytecode $(AZURITE)

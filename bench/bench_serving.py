@@ -6,8 +6,9 @@ One MLflow scikit-learn model (a logistic regression on 4 columns, saved with
 (``bench/_loadgen.py``: closed loop, N kept-alive connections, 1 s warm-up, then
 ``SECONDS`` s measured), at concurrency 1, 8 and 32:
 
-- **gateway**: a no-code deployment (``instance_count: 1``, the default
-  ``max_concurrent_requests_per_instance: 1``) behind ``basalt serve``, with its key;
+- **gateway**: a no-code deployment (``instance_count: 1``,
+  ``max_concurrent_requests_per_instance: 8``, as MLflow's one server process has no limit of
+  its own) behind ``basalt serve``, with its key;
 - **direct**: the same deployment's worker process, bypassing the gateway;
 - **mlflow**: ``mlflow models serve --env-manager local --workers 1`` (MLflow 3.17.2 in the
   benchmark's own venv, see bench_mlflow.py), the baseline.
@@ -15,7 +16,9 @@ One MLflow scikit-learn model (a logistic regression on 4 columns, saved with
 Figures: the gateway's added latency (gateway p50 minus direct p50 at concurrency 1; target
 under 1 ms), end-to-end p50 at concurrency 1 (target under 2 ms), and requests/s through the
 gateway at concurrency 8 against MLflow's in the same run (target: 10 times). Also, for
-reference, rows/s of the bare model's ``predict`` on one row in-process (the limit).
+reference, rows/s of the bare model's ``mlflow.pyfunc`` ``predict`` on one row in-process
+(what ``mlflow models serve`` calls per request; Basalt's no-code path calls the
+scikit-learn model itself after its own signature checks, see serving/nocode_score.py).
 All processes share this machine's CPUs with the load generator.
 """
 
@@ -103,6 +106,7 @@ def _basalt(root: Path, model: Path, request: Path) -> Iterator[tuple[str, str, 
         OnlineDeploymentCreate,
         OnlineEndpointCreate,
         ProvisioningState,
+        RequestSettings,
     )
 
     subprocess.run(
@@ -117,6 +121,7 @@ def _basalt(root: Path, model: Path, request: Path) -> Iterator[tuple[str, str, 
                 name="blue",
                 endpoint_name="bench",
                 model=InlineModel(path=str(model)),
+                request_settings=RequestSettings(max_concurrent_requests_per_instance=8),
                 all_traffic=True,
             )
         )
@@ -251,7 +256,7 @@ def _rows(results: dict[tuple[str, int], dict[str, float]], bare: float) -> list
             bare,
             "rows/s",
             "info",
-            notes="mlflow.pyfunc predict on one row, in-process: the ceiling for any server",
+            notes="mlflow.pyfunc predict on one row, in-process: the ceiling for a pyfunc server",
         )
     )
     return rows
