@@ -7,10 +7,13 @@ Each kind's operations class subclasses ``VersionedAssetOperations``, sets ``_op
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from basalt.client._uploads import current_user
 from basalt.client.transports.base import Transport
 from basalt.errors import InvalidArgumentError
 from basalt.spec.common import Page
@@ -120,3 +123,28 @@ def fields_of(cls: type[BaseModel], obj: object, *, skip: tuple[str, ...] = ()) 
     if isinstance(fields.get("version"), int):
         fields["version"] = str(fields["version"])
     return fields
+
+
+BodyT = TypeVar("BodyT", bound=BaseModel)
+
+
+def body_of(
+    cls: type[BodyT],
+    value: Any,
+    load: Callable[[str | Path], BodyT],
+    *,
+    skip: tuple[str, ...] = (),
+) -> BodyT:
+    """A request body from a YAML file path, a body, or an object with the same fields.
+
+    ``created_by`` is filled with the current user when the body has that field unset.
+    """
+    if isinstance(value, str | Path):
+        body = load(value)
+    elif isinstance(value, cls):
+        body = value
+    else:
+        body = cls.model_validate(fields_of(cls, value, skip=skip))
+    if "created_by" in cls.model_fields and getattr(body, "created_by", None) is None:
+        body = body.model_copy(update={"created_by": current_user()})
+    return body

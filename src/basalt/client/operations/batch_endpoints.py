@@ -12,7 +12,7 @@ from typing import Any
 
 from basalt.client._local_files import code_files
 from basalt.client._uploads import current_user
-from basalt.client.operations._versioned import fields_of
+from basalt.client.operations._versioned import body_of
 from basalt.client.operations.endpoints import (
     DEFAULT_MAX_CODE_BYTES,
     LocalPoller,
@@ -145,15 +145,7 @@ class BatchEndpointOperations:
         return {"workspace": self._ws, "name": name}
 
     def _body(self, endpoint: BatchEndpointCreate | str | Path | Any) -> BatchEndpointCreate:
-        if isinstance(endpoint, str | Path):
-            body = self.load(endpoint)
-        elif isinstance(endpoint, BatchEndpointCreate):
-            body = endpoint
-        else:
-            body = BatchEndpointCreate.model_validate(fields_of(BatchEndpointCreate, endpoint))
-        if body.created_by is None:
-            body = body.model_copy(update={"created_by": current_user()})
-        return body
+        return body_of(BatchEndpointCreate, endpoint, self.load)
 
 
 class BatchDeploymentOperations:
@@ -227,15 +219,6 @@ class BatchDeploymentOperations:
     def _prepared(
         self, deployment: BatchDeploymentCreate | str | Path | Any
     ) -> BatchDeploymentCreate:
-        if isinstance(deployment, str | Path):
-            body = self.load(deployment)
-        elif isinstance(deployment, BatchDeploymentCreate):
-            body = deployment
-        else:
-            body = BatchDeploymentCreate.model_validate(
-                fields_of(BatchDeploymentCreate, deployment, skip=("code_files",))
-            )
+        body = body_of(BatchDeploymentCreate, deployment, self.load, skip=("code_files",))
         updates = upload_deployment_files(self._t, self._ws, body, self._max_code_bytes)
-        if body.created_by is None:
-            updates["created_by"] = current_user()
         return body.model_copy(update=updates)

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from basalt.client._local_files import code_files
-from basalt.client._uploads import current_user, local_files, upload_missing
-from basalt.client.operations._versioned import fields_of
+from basalt.client._uploads import local_files, upload_missing
+from basalt.client.operations._versioned import body_of
 from basalt.client.transports.base import Transport
 from basalt.errors import (
     BasaltError,
@@ -202,15 +202,7 @@ class OnlineEndpointOperations:
         return {"workspace": self._ws, "name": name}
 
     def _body(self, endpoint: OnlineEndpointCreate | str | Path | Any) -> OnlineEndpointCreate:
-        if isinstance(endpoint, str | Path):
-            body = self.load(endpoint)
-        elif isinstance(endpoint, OnlineEndpointCreate):
-            body = endpoint
-        else:
-            body = OnlineEndpointCreate.model_validate(fields_of(OnlineEndpointCreate, endpoint))
-        if body.created_by is None:
-            body = body.model_copy(update={"created_by": current_user()})
-        return body
+        return body_of(OnlineEndpointCreate, endpoint, self.load)
 
 
 class OnlineDeploymentOperations:
@@ -360,19 +352,8 @@ class OnlineDeploymentOperations:
     def _prepared(
         self, deployment: OnlineDeploymentCreate | str | Path | Any, all_traffic: bool
     ) -> OnlineDeploymentCreate:
-        if isinstance(deployment, str | Path):
-            body = self.load(deployment)
-        elif isinstance(deployment, OnlineDeploymentCreate):
-            body = deployment
-        else:
-            body = OnlineDeploymentCreate.model_validate(
-                fields_of(OnlineDeploymentCreate, deployment, skip=("code_files",))
-            )
-        updates: dict[str, Any] = {}
-        if all_traffic:
-            updates["all_traffic"] = True
-        if body.created_by is None:
-            updates["created_by"] = current_user()
+        body = body_of(OnlineDeploymentCreate, deployment, self.load, skip=("code_files",))
+        updates: dict[str, Any] = {"all_traffic": True} if all_traffic else {}
         updates.update(upload_deployment_files(self._t, self._ws, body, self._max_code_bytes))
         return body.model_copy(update=updates)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from basalt.spec.telemetry import MetricsCounters, merge_buckets
+from basalt.spec.telemetry import MetricsCounters
 from basalt.store.tables.telemetry import DeploymentMetricRow
 
 
@@ -39,17 +40,10 @@ class DeploymentMetricRepo:
                 if found is None:
                     raise
                 row = found
-        row.requests += counters.requests
-        row.status_counts = merge_buckets(dict(row.status_counts), counters.status_counts)
-        row.latency_ms_sum += counters.latency_ms_sum
-        row.latency_buckets = merge_buckets(dict(row.latency_buckets), counters.latency_buckets)
-        row.worker_restarts += counters.worker_restarts
-        row.mirror_requests += counters.mirror_requests
-        row.mirror_agreed += counters.mirror_agreed
-        row.mirror_errors += counters.mirror_errors
-        row.mirror_latency_delta_ms_sum += counters.mirror_latency_delta_ms_sum
-        row.collected += counters.collected
-        row.collection_dropped += counters.collection_dropped
+        total = counters_of("", row)
+        total.add(counters)
+        for name in COUNT_FIELDS:
+            setattr(row, name, getattr(total, name))
 
     def window(
         self, workspace_id: int, endpoint: str, deployment: str, since: datetime, until: datetime
@@ -91,23 +85,35 @@ class DeploymentMetricRepo:
         return self.session.scalars(stmt).first()
 
 
+COUNT_FIELDS = (
+    "requests",
+    "status_counts",
+    "latency_ms_sum",
+    "latency_buckets",
+    "worker_restarts",
+    "mirror_requests",
+    "mirror_agreed",
+    "mirror_errors",
+    "mirror_latency_delta_ms_sum",
+    "collected",
+    "collection_dropped",
+)
+"""The columns that are sums (the same names on the row and on ``MetricsCounters``)."""
+
+
+def _counts(source: object) -> dict[str, Any]:
+    """The count fields of a row or of counters (dicts copied, so neither shares them)."""
+    values = {name: getattr(source, name) for name in COUNT_FIELDS}
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in values.items()}
+
+
 def _new_row(workspace_id: int, c: MetricsCounters) -> DeploymentMetricRow:
     return DeploymentMetricRow(
         workspace_id=workspace_id,
         endpoint=c.endpoint,
         deployment=c.deployment,
         minute=c.minute,
-        requests=c.requests,
-        status_counts=dict(c.status_counts),
-        latency_ms_sum=c.latency_ms_sum,
-        latency_buckets=dict(c.latency_buckets),
-        worker_restarts=c.worker_restarts,
-        mirror_requests=c.mirror_requests,
-        mirror_agreed=c.mirror_agreed,
-        mirror_errors=c.mirror_errors,
-        mirror_latency_delta_ms_sum=c.mirror_latency_delta_ms_sum,
-        collected=c.collected,
-        collection_dropped=c.collection_dropped,
+        **_counts(c),
     )
 
 
@@ -118,15 +124,5 @@ def counters_of(workspace: str, row: DeploymentMetricRow) -> MetricsCounters:
         endpoint=row.endpoint,
         deployment=row.deployment,
         minute=row.minute,
-        requests=row.requests,
-        status_counts=dict(row.status_counts),
-        latency_ms_sum=row.latency_ms_sum,
-        latency_buckets=dict(row.latency_buckets),
-        worker_restarts=row.worker_restarts,
-        mirror_requests=row.mirror_requests,
-        mirror_agreed=row.mirror_agreed,
-        mirror_errors=row.mirror_errors,
-        mirror_latency_delta_ms_sum=row.mirror_latency_delta_ms_sum,
-        collected=row.collected,
-        collection_dropped=row.collection_dropped,
+        **_counts(row),
     )
