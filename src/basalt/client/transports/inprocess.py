@@ -8,39 +8,24 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from pydantic import BaseModel
 
+from basalt.client.transports._endpoint_handlers import ENDPOINT_HANDLERS, Handler
 from basalt.config import Settings
-from basalt.errors import InvalidArgumentError, invalid
+from basalt.errors import InvalidArgumentError
 from basalt.services._asset_files import FileBackedAssetService
 from basalt.services.assets import VersionedAssetService
 from basalt.services.container import Services
 from basalt.spec import operations as ops
 from basalt.spec.auth import LOCAL, AuditEvent, AuditQuery, MemberSet
-from basalt.spec.batch_endpoints import (
-    BatchDeploymentCreate,
-    BatchDeploymentUpdate,
-    BatchEndpointCreate,
-    BatchEndpointUpdate,
-    BatchInvokeRequest,
-)
 from basalt.spec.common import Page
 from basalt.spec.components import ComponentCreate
 from basalt.spec.compute import ComputeCreate, ComputeUpdate
 from basalt.spec.data import DataCreate
 from basalt.spec.datastores import DatastoreCreate
-from basalt.spec.endpoints import (
-    InvokeRequest,
-    KeyRegenerate,
-    OnlineDeploymentCreate,
-    OnlineDeploymentUpdate,
-    OnlineEndpointCreate,
-    OnlineEndpointUpdate,
-)
 from basalt.spec.environments import EnvironmentCreate
 from basalt.spec.experiments import ExperimentCreate
 from basalt.spec.gc import GcRequest
@@ -50,8 +35,6 @@ from basalt.spec.registry_events import RegistryEventQuery, WebhookCreate
 from basalt.spec.runs import ArtifactFile, LogBatch, RunCreate, RunListQuery, RunUpdate
 from basalt.spec.secrets import SecretSet
 from basalt.spec.workspaces import WorkspaceCreate
-
-Handler = Callable[[Services, dict[str, str], dict[str, Any], Any], Any]
 
 
 def _server_only(s: Services, p: dict[str, str], q: dict[str, Any], b: Any) -> Any:
@@ -63,17 +46,6 @@ def _server_only(s: Services, p: dict[str, str], q: dict[str, Any], b: Any) -> A
 
 def _files(s: Services, p: dict[str, str], q: dict[str, Any]) -> list[ArtifactFile]:
     return s.runs.list_artifacts(p["workspace"], p["name"], q.get("path") or "")
-
-
-def _when(q: dict[str, Any], key: str) -> datetime | None:
-    """A time query parameter (ISO 8601, as the HTTP transport sends it)."""
-    value = q.get(key)
-    if value is None or isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        raise invalid(key, f"{key}={value!r} is not an ISO 8601 date/time") from None
 
 
 def _audit(s: Services, p: dict[str, str], q: dict[str, Any]) -> Page[AuditEvent]:
@@ -345,126 +317,7 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         lambda s, p, q, b: s.components.list_files(p["workspace"], p["name"], p["version"]),
     ),
     **_versioned_handlers(ops.COMPONENTS_ASSET, lambda s: s.components),
-    "endpoints.list": (None, lambda s, p, q, b: s.endpoints.list(p["workspace"])),
-    "endpoints.create": (
-        OnlineEndpointCreate,
-        lambda s, p, q, b: s.endpoints.create(p["workspace"], b),
-    ),
-    "endpoints.put": (
-        OnlineEndpointCreate,
-        lambda s, p, q, b: s.endpoints.create_or_update(p["workspace"], b),
-    ),
-    "endpoints.get": (None, lambda s, p, q, b: s.endpoints.get(p["workspace"], p["name"])),
-    "endpoints.update": (
-        OnlineEndpointUpdate,
-        lambda s, p, q, b: s.endpoints.update(p["workspace"], p["name"], b),
-    ),
-    "endpoints.delete": (None, lambda s, p, q, b: s.endpoints.delete(p["workspace"], p["name"])),
-    "endpoints.get_keys": (
-        None,
-        lambda s, p, q, b: s.endpoints.get_credentials(p["workspace"], p["name"]),
-    ),
-    "endpoints.regenerate_keys": (
-        KeyRegenerate,
-        lambda s, p, q, b: s.endpoints.regenerate_keys(p["workspace"], p["name"], b.key_type),
-    ),
-    "endpoints.invoke": (
-        InvokeRequest,
-        lambda s, p, q, b: s.endpoints.invoke(p["workspace"], p["name"], b),
-    ),
-    "deployments.list": (
-        None,
-        lambda s, p, q, b: s.deployments.list(p["workspace"], p["endpoint"]),
-    ),
-    "deployments.create": (
-        OnlineDeploymentCreate,
-        lambda s, p, q, b: s.deployments.create(p["workspace"], b),
-    ),
-    "deployments.put": (
-        OnlineDeploymentCreate,
-        lambda s, p, q, b: s.deployments.create(p["workspace"], b, replace=True),
-    ),
-    "deployments.get": (
-        None,
-        lambda s, p, q, b: s.deployments.get(p["workspace"], p["endpoint"], p["name"]),
-    ),
-    "deployments.update": (
-        OnlineDeploymentUpdate,
-        lambda s, p, q, b: s.deployments.update(p["workspace"], p["endpoint"], p["name"], b),
-    ),
-    "deployments.delete": (
-        None,
-        lambda s, p, q, b: s.deployments.delete(p["workspace"], p["endpoint"], p["name"]),
-    ),
-    "batch_endpoints.list": (None, lambda s, p, q, b: s.batch_endpoints.list(p["workspace"])),
-    "batch_endpoints.create": (
-        BatchEndpointCreate,
-        lambda s, p, q, b: s.batch_endpoints.create(p["workspace"], b),
-    ),
-    "batch_endpoints.put": (
-        BatchEndpointCreate,
-        lambda s, p, q, b: s.batch_endpoints.create(p["workspace"], b, replace=True),
-    ),
-    "batch_endpoints.get": (
-        None,
-        lambda s, p, q, b: s.batch_endpoints.get(p["workspace"], p["name"]),
-    ),
-    "batch_endpoints.update": (
-        BatchEndpointUpdate,
-        lambda s, p, q, b: s.batch_endpoints.update(p["workspace"], p["name"], b),
-    ),
-    "batch_endpoints.delete": (
-        None,
-        lambda s, p, q, b: s.batch_endpoints.delete(p["workspace"], p["name"]),
-    ),
-    "batch_endpoints.invoke": (
-        BatchInvokeRequest,
-        lambda s, p, q, b: s.batch_invoke.invoke(p["workspace"], p["name"], b),
-    ),
-    "batch_endpoints.list_jobs": (
-        None,
-        lambda s, p, q, b: s.batch_invoke.list_jobs(p["workspace"], p["name"]),
-    ),
-    "batch_deployments.list": (
-        None,
-        lambda s, p, q, b: s.batch_deployments.list(p["workspace"], p["endpoint"]),
-    ),
-    "batch_deployments.create": (
-        BatchDeploymentCreate,
-        lambda s, p, q, b: s.batch_deployments.create(p["workspace"], b),
-    ),
-    "batch_deployments.put": (
-        BatchDeploymentCreate,
-        lambda s, p, q, b: s.batch_deployments.create(p["workspace"], b, replace=True),
-    ),
-    "batch_deployments.get": (
-        None,
-        lambda s, p, q, b: s.batch_deployments.get(p["workspace"], p["endpoint"], p["name"]),
-    ),
-    "batch_deployments.update": (
-        BatchDeploymentUpdate,
-        lambda s, p, q, b: s.batch_deployments.update(p["workspace"], p["endpoint"], p["name"], b),
-    ),
-    "batch_deployments.delete": (
-        None,
-        lambda s, p, q, b: s.batch_deployments.delete(p["workspace"], p["endpoint"], p["name"]),
-    ),
-    "deployments.logs": (
-        None,
-        lambda s, p, q, b: s.deployments.get_logs(
-            p["workspace"], p["endpoint"], p["name"], q.get("lines")
-        ),
-    ),
-    "deployments.metrics": (
-        None,
-        lambda s, p, q, b: s.deployment_metrics.get(
-            p["workspace"], p["endpoint"], p["name"], _when(q, "since"), _when(q, "until")
-        ),
-    ),
-    "deployments.package": (
-        None,
-        lambda s, p, q, b: s.deployment_package.plan(p["workspace"], p["endpoint"], p["name"]),
-    ),
+    **ENDPOINT_HANDLERS,
 }
 
 
