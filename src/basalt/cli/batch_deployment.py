@@ -45,7 +45,9 @@ def _show(d: BatchDeployment) -> None:
             ("model", d.model),
             (
                 "scoring script",
-                d.code_configuration.scoring_script if d.code_configuration else "-",
+                d.code_configuration.scoring_script
+                if d.code_configuration
+                else "none (no-code: Basalt's loader for the model)",
             ),
             ("code files", d.code_files),
             ("environment", d.environment),
