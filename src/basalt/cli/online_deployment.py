@@ -11,6 +11,7 @@ from basalt.cli._overrides import nested_sets
 from basalt.cli.context import OutputFormat, OutputOption, ctx_of, pick_name
 from basalt.cli.output import hint, print_fields, print_json, print_table, say
 from basalt.spec.endpoints import OnlineDeployment
+from basalt.spec.telemetry import DeploymentMetrics
 
 app = typer.Typer(
     help="Online deployments: a model with its scoring code behind an endpoint.",
@@ -20,6 +21,7 @@ app = typer.Typer(
 NameArg = typer.Argument(None, metavar="NAME")
 NameOpt = typer.Option(None, "--name", "-n", help="Deployment name.")
 EndpointOpt = typer.Option(None, "--endpoint-name", "-e", help="Endpoint name.")
+RequiredEndpointOpt = typer.Option(..., "--endpoint-name", "-e", help="Endpoint name.")
 FileOpt = typer.Option(None, "--file", "-f", help="Deployment YAML file.")
 SetOpt = typer.Option(
     [], "--set", help="Override a field, e.g. --set instance_count=2 (repeatable)."
@@ -160,7 +162,7 @@ def show(
     ctx: typer.Context,
     name_arg: str | None = NameArg,
     name: str | None = NameOpt,
-    endpoint_name: str = typer.Option(..., "--endpoint-name", "-e", help="Endpoint name."),
+    endpoint_name: str = RequiredEndpointOpt,
     output: OutputFormat | None = OutputOption,
 ) -> None:
     """Show one deployment: state, generation, model, and the error that failed it.
@@ -179,7 +181,7 @@ def show(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    endpoint_name: str = typer.Option(..., "--endpoint-name", "-e", help="Endpoint name."),
+    endpoint_name: str = RequiredEndpointOpt,
     output: OutputFormat | None = OutputOption,
 ) -> None:
     """List an endpoint's deployments.
@@ -210,7 +212,7 @@ def delete(
     ctx: typer.Context,
     name_arg: str | None = NameArg,
     name: str | None = NameOpt,
-    endpoint_name: str = typer.Option(..., "--endpoint-name", "-e", help="Endpoint name."),
+    endpoint_name: str = RequiredEndpointOpt,
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
     output: OutputFormat | None = OutputOption,
 ) -> None:
@@ -235,7 +237,7 @@ def get_logs(
     ctx: typer.Context,
     name_arg: str | None = NameArg,
     name: str | None = NameOpt,
-    endpoint_name: str = typer.Option(..., "--endpoint-name", "-e", help="Endpoint name."),
+    endpoint_name: str = RequiredEndpointOpt,
     lines: int | None = typer.Option(None, "--lines", "-l", help="Last N lines of each worker."),
     output: OutputFormat | None = OutputOption,
 ) -> None:
@@ -258,7 +260,7 @@ def get_metrics(
     ctx: typer.Context,
     name_arg: str | None = NameArg,
     name: str | None = NameOpt,
-    endpoint_name: str = typer.Option(..., "--endpoint-name", "-e", help="Endpoint name."),
+    endpoint_name: str = RequiredEndpointOpt,
     since: str = typer.Option("1h", "--since", help="30m, 1h, 2d ... ago, or an ISO date/time."),
     until: str | None = typer.Option(None, "--until", help="As --since; default: now."),
     output: OutputFormat | None = OutputOption,
@@ -284,7 +286,7 @@ def get_metrics(
     _print_metrics(metrics)
 
 
-def _print_metrics(metrics: Any) -> None:
+def _print_metrics(metrics: DeploymentMetrics) -> None:
     def by_class(klass: str) -> Any:
         return lambda p: sum(n for s, n in p.status_counts.items() if s.startswith(klass))
 
@@ -336,7 +338,7 @@ def package(
     ctx: typer.Context,
     name_arg: str | None = NameArg,
     name: str | None = NameOpt,
-    endpoint_name: str = typer.Option(..., "--endpoint-name", "-e", help="Endpoint name."),
+    endpoint_name: str = RequiredEndpointOpt,
     output_dir: Path = typer.Option(
         ..., "--output-dir", "-o", help="A new or empty folder for the Docker build context."
     ),

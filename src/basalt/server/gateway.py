@@ -55,7 +55,13 @@ from basalt.serving.upstream import (
     UpstreamConnectError,
     UpstreamPool,
 )
-from basalt.spec.endpoints import DEPLOYMENT_HEADER, AuthMode, EndpointRouting, key_matches
+from basalt.spec.endpoints import (
+    DEPLOYMENT_HEADER,
+    AuthMode,
+    EndpointRouting,
+    ProvisioningState,
+    key_matches,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -130,9 +136,11 @@ class Gateway:
                 headers={DEPLOYMENT_HEADER: str(exc.error.details["deployment"])},
             )
         except BasaltError as exc:
-            headers = (
-                {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthenticatedError) else {}
-            )
+            headers = {}
+            if isinstance(exc, UnauthenticatedError):
+                headers["WWW-Authenticate"] = "Bearer"
+            elif exc.details.get("starting"):
+                headers["Retry-After"] = "1"  # workers still starting: worth trying again
             response = JSONResponse(
                 exc.to_envelope(request_id), status_code=exc.http_status, headers=headers
             )
@@ -238,7 +246,11 @@ class Gateway:
                 + (f" (state {state.value})" if state is not None else "")
                 + f"; see: basalt online-deployment get-logs --name {deployment} "
                 f"--endpoint-name {routing.endpoint}",
-                details={"endpoint": routing.endpoint, "deployment": deployment},
+                details={
+                    "endpoint": routing.endpoint,
+                    "deployment": deployment,
+                    "starting": state != ProvisioningState.FAILED,
+                },
             )
         return route
 

@@ -250,22 +250,27 @@ class HttpInvoker:
         """Score ``body`` and return the gateway's answer, whatever its status.
 
         A deployment whose workers are still starting (a serve host that was just started,
-        a worker being restarted) answers 503 "no ready worker": that answer is retried for
-        up to ``WARMUP_WAIT_S``, so ``invoke`` right after a restart waits instead of failing.
+        a worker being restarted) answers 503 with ``Retry-After``: that answer is retried
+        for up to ``WARMUP_WAIT_S``, so ``invoke`` right after a restart waits instead of
+        failing.
 
         Raises:
             UnavailableError: The gateway cannot be reached.
         """
         deadline = time.monotonic() + WARMUP_WAIT_S
         while True:
-            answer = self._once(workspace, endpoint, body, deployment)
-            if not _warming_up(answer) or time.monotonic() >= deadline:
+            answer, retry = self._once(workspace, endpoint, body, deployment)
+            if not retry or time.monotonic() >= deadline:
                 return answer
             time.sleep(0.1)
 
     def _once(
         self, workspace: str, endpoint: str, body: bytes, deployment: str | None
-    ) -> InvokeResponse:
+    ) -> tuple[InvokeResponse, bool]:
+        """One try: the answer, and whether the gateway asked for another.
+
+        The gateway sends 503 with ``Retry-After`` while a deployment's workers are starting.
+        """
         url = f"{self.base_url().rstrip('/')}/workspaces/{quote(workspace, safe='')}"
         url += f"/endpoints/{quote(endpoint, safe='')}/score"
         headers = {
@@ -277,21 +282,15 @@ class HttpInvoker:
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - our gateway
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                return _answer(response.status, response.read(), response.headers)
+                return _answer(response.status, response.read(), response.headers), False
         except urllib.error.HTTPError as exc:
-            return _answer(exc.code, exc.read(), exc.headers)
+            retry = exc.code == 503 and exc.headers.get("Retry-After") is not None
+            return _answer(exc.code, exc.read(), exc.headers), retry
         except (urllib.error.URLError, OSError) as exc:
             raise UnavailableError(
                 f"The scoring gateway at {url} cannot be reached ({exc}); is 'basalt serve' "
                 "or 'basalt server start' running?"
             ) from exc
-
-
-def _warming_up(answer: InvokeResponse) -> bool:
-    """A 503 for workers not ready yet (not for a deployment that failed)."""
-    if answer.status_code != 503:
-        return False
-    return "no ready worker" in answer.body and "state Failed" not in answer.body
 
 
 def _answer(status: int, body: bytes, headers: Message) -> InvokeResponse:

@@ -59,14 +59,16 @@ def _model_root() -> Path:
     return root
 
 
-def _signature_columns(folder: Path) -> list[dict[str, Any]] | None:
-    mlmodel = folder / "MLmodel"
-    if not mlmodel.is_file():
-        return None
+def _mlmodel(folder: Path) -> dict[str, Any]:
+    """The ``MLmodel`` file's content."""
     import yaml  # MLflow brings PyYAML
 
-    data = yaml.safe_load(mlmodel.read_text(encoding="utf-8")) or {}
-    inputs = (data.get("signature") or {}).get("inputs")
+    data = yaml.safe_load((folder / "MLmodel").read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def _signature_columns(mlmodel: dict[str, Any]) -> list[dict[str, Any]] | None:
+    inputs = (mlmodel.get("signature") or {}).get("inputs")
     if not isinstance(inputs, str):
         return None
     columns = json.loads(inputs)
@@ -75,15 +77,13 @@ def _signature_columns(folder: Path) -> list[dict[str, Any]] | None:
     return columns
 
 
-def _sklearn_numeric(folder: Path) -> bool:
+def _sklearn_numeric(mlmodel: dict[str, Any]) -> bool:
     """An MLflow scikit-learn model with a signature of numeric columns only."""
     if _COLUMNS is None or not all(str(c.get("type")) in _NUMERIC for c in _COLUMNS):
         return False
-    import yaml
-
-    data = yaml.safe_load((folder / "MLmodel").read_text(encoding="utf-8")) or {}
-    loader = ((data.get("flavors") or {}).get("python_function") or {}).get("loader_module")
-    return "sklearn" in (data.get("flavors") or {}) and loader == "mlflow.sklearn"
+    flavors = mlmodel.get("flavors") or {}
+    loader = (flavors.get("python_function") or {}).get("loader_module")
+    return "sklearn" in flavors and loader == "mlflow.sklearn"
 
 
 def _numeric_rows(payload: dict[str, Any]) -> Any:
@@ -100,8 +100,10 @@ def _numeric_rows(payload: dict[str, Any]) -> Any:
         rows = np.asarray(split["data"], dtype=np.float64)
     except (TypeError, ValueError):
         return None  # the general path names the column that is wrong
-    if rows.ndim != 2 or rows.shape[1] != len(columns) or columns == names:
-        return rows if rows.ndim == 2 and rows.shape[1] == len(names) else None
+    if rows.ndim != 2 or rows.shape[1] != len(columns):
+        return None
+    if columns == names:
+        return rows
     try:
         order = [columns.index(name) for name in names]
     except ValueError:
@@ -114,8 +116,9 @@ def init() -> None:
     global _MODEL, _KIND, _COLUMNS
     folder = _model_root()
     if (folder / "MLmodel").is_file():
-        _COLUMNS = _signature_columns(folder)
-        if _sklearn_numeric(folder):
+        mlmodel = _mlmodel(folder)
+        _COLUMNS = _signature_columns(mlmodel)
+        if _sklearn_numeric(mlmodel):
             # NOTE: the fast path: a scikit-learn model whose signature has numeric columns
             # only is called on a float array in the signature's column order, after the
             # same checks. pyfunc's own schema enforcement on a 1-row DataFrame cost 1 ms a

@@ -102,6 +102,23 @@ class DeploymentMetrics(Entity):
     total: MetricsPoint = Field(default_factory=MetricsPoint)
 
 
+COUNT_FIELDS = (
+    "requests",
+    "status_counts",
+    "latency_ms_sum",
+    "latency_buckets",
+    "worker_restarts",
+    "mirror_requests",
+    "mirror_agreed",
+    "mirror_errors",
+    "mirror_latency_delta_ms_sum",
+    "collected",
+    "collection_dropped",
+)
+"""The fields of ``MetricsCounters`` that are sums (dicts add per key); the store's
+``deployment_metrics`` columns have the same names."""
+
+
 class MetricsCounters(SpecModel):
     """What one gateway counted for one deployment in one minute (added into the store)."""
 
@@ -123,17 +140,12 @@ class MetricsCounters(SpecModel):
 
     def add(self, other: MetricsCounters) -> None:
         """Add ``other``'s counts into this one (same deployment and minute)."""
-        self.requests += other.requests
-        merge_buckets(self.status_counts, other.status_counts)
-        self.latency_ms_sum += other.latency_ms_sum
-        merge_buckets(self.latency_buckets, other.latency_buckets)
-        self.worker_restarts += other.worker_restarts
-        self.mirror_requests += other.mirror_requests
-        self.mirror_agreed += other.mirror_agreed
-        self.mirror_errors += other.mirror_errors
-        self.mirror_latency_delta_ms_sum += other.mirror_latency_delta_ms_sum
-        self.collected += other.collected
-        self.collection_dropped += other.collection_dropped
+        for name in COUNT_FIELDS:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if isinstance(mine, dict):
+                merge_buckets(mine, theirs)
+            else:
+                setattr(self, name, mine + theirs)
 
     def point(self, minute: datetime | None) -> MetricsPoint:
         """The user-facing view of these counts."""

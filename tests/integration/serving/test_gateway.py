@@ -471,6 +471,7 @@ def test_init_failure_is_failed_with_traceback(serving: Serving) -> None:
     answer = serving.score("ep", {})
     assert answer.status_code == 503
     assert "no ready worker" in answer.json()["error"]["message"]
+    assert "retry-after" not in answer.headers  # a failed deployment is not worth a retry
 
 
 def test_deleted_deployment_stops_its_workers(serving: Serving) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from basalt.spec.telemetry import MetricsCounters
+from basalt.spec.telemetry import COUNT_FIELDS, MetricsCounters
 from basalt.store.tables.telemetry import DeploymentMetricRow
 
 
@@ -83,22 +83,6 @@ class DeploymentMetricRepo:
         if lock:
             stmt = stmt.with_for_update()
         return self.session.scalars(stmt).first()
-
-
-COUNT_FIELDS = (
-    "requests",
-    "status_counts",
-    "latency_ms_sum",
-    "latency_buckets",
-    "worker_restarts",
-    "mirror_requests",
-    "mirror_agreed",
-    "mirror_errors",
-    "mirror_latency_delta_ms_sum",
-    "collected",
-    "collection_dropped",
-)
-"""The columns that are sums (the same names on the row and on ``MetricsCounters``)."""
 
 
 def _counts(source: object) -> dict[str, Any]:
