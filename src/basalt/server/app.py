@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from basalt._version import __version__
 from basalt.config import Settings
-from basalt.server import auth, errors, gateway, gateway_asgi, mlflow_compat
+from basalt.server import auth, errors, gateway, gateway_asgi, mlflow_compat, studio
 from basalt.server.audit import AuditMiddleware, AuditWriter
 from basalt.server.limits import BodyLimitMiddleware
 from basalt.server.routes import (
@@ -156,4 +156,5 @@ def create_app(
         app.include_router(module.router)
     mlflow_compat.install(app)
     gateway_asgi.install(app, scoring)
+    studio.install(app)  # last: the page answers only GETs that no API route took
     return app

@@ -1,0 +1,49 @@
+// Every page has a URL (deep links): /workspaces/W/jobs/NAME opens the same view anywhere.
+import { useQuery } from "@tanstack/react-query";
+import { Navigate, Route, Routes } from "react-router";
+import { api, ApiError, unwrap } from "./api/client";
+import { ErrorBox, Loading } from "./components/Feedback";
+import { WorkspaceLayout } from "./components/Layout";
+import { AssetDetail, AssetList } from "./pages/Assets";
+import { BatchEndpointDetail, BatchEndpoints } from "./pages/BatchEndpoints";
+import { Compare } from "./pages/Compare";
+import { Computes, Datastores } from "./pages/Infrastructure";
+import { EndpointDetail, Endpoints } from "./pages/Endpoints";
+import { Home } from "./pages/Home";
+import { JobDetail } from "./pages/JobDetail";
+import { Jobs } from "./pages/Jobs";
+import { NotFound } from "./pages/NotFound";
+import { SignIn } from "./pages/SignIn";
+import { Workspaces } from "./pages/Workspaces";
+
+export function App() {
+  // Whether this server wants a token: /me answers 401 without a good one.
+  const me = useQuery({ queryKey: ["me"], queryFn: () => unwrap(api.GET("/api/v1/me")), retry: false });
+  if (me.isPending) return <Loading what="Connecting" />;
+  if (me.error instanceof ApiError && me.error.status === 401) return <SignIn reason={me.error.message} />;
+  if (me.error instanceof ApiError && me.error.status === 0) return <ErrorBox error={me.error} />;
+
+  return (
+    <Routes>
+      <Route path="/" element={<Navigate to="/workspaces/default" replace />} />
+      <Route path="/workspaces" element={<Workspaces />} />
+      <Route path="/workspaces/:workspace" element={<WorkspaceLayout />}>
+        <Route index element={<Home />} />
+        <Route path="jobs" element={<Jobs />} />
+        <Route path="jobs/:name" element={<JobDetail />} />
+        <Route path="compare" element={<Compare />} />
+        <Route path=":kind" element={<AssetList />} />
+        <Route path=":kind/:name" element={<AssetDetail />} />
+        <Route path=":kind/:name/versions/:version" element={<AssetDetail />} />
+        <Route path="endpoints" element={<Endpoints />} />
+        <Route path="endpoints/:name" element={<EndpointDetail />} />
+        <Route path="batch-endpoints" element={<BatchEndpoints />} />
+        <Route path="batch-endpoints/:name" element={<BatchEndpointDetail />} />
+        <Route path="computes" element={<Computes />} />
+        <Route path="datastores" element={<Datastores />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
+}

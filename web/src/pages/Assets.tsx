@@ -1,0 +1,3 @@
+// Placeholder: to be built.
+export function AssetList() { return <div>AssetList</div>; }
+export function AssetDetail() { return <div>AssetDetail</div>; }

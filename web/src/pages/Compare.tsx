@@ -1,0 +1,2 @@
+// Placeholder: to be built.
+export function Compare() { return <div>Compare</div>; }

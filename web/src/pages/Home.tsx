@@ -1,0 +1,2 @@
+// Placeholder: to be built.
+export function Home() { return <div>Home</div>; }

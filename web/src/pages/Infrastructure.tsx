@@ -1,0 +1,3 @@
+// Placeholder: to be built.
+export function Computes() { return <div>Computes</div>; }
+export function Datastores() { return <div>Datastores</div>; }

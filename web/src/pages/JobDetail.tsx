@@ -1,0 +1,2 @@
+// Placeholder: to be built.
+export function JobDetail() { return <div>JobDetail</div>; }

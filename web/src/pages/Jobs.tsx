@@ -1,0 +1,2 @@
+// Placeholder: to be built.
+export function Jobs() { return <div>Jobs</div>; }
