@@ -33,6 +33,7 @@ from basalt.cli import (
     secret,
     serve,
     server,
+    studio,
     token,
     user,
     webhook,
@@ -116,6 +117,7 @@ app.command("login")(login.login)
 app.command("gc")(gc.gc)
 app.command("lineage")(lineage.lineage)
 app.command("serve")(serve.serve)
+app.command("studio")(studio.studio)
 
 
 def run() -> None:

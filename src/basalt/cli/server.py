@@ -1,4 +1,4 @@
-"""``basalt server start``: the REST API (and later the studio) for a team."""
+"""``basalt server start``: the REST API and the studio for a team; ``basalt studio`` for one."""
 
 from __future__ import annotations
 
@@ -87,6 +87,17 @@ def start(
     if any(oidc_flags.values()):
         overrides["server"]["oidc"] = {k: v for k, v in oidc_flags.items() if v}
     settings = load_settings(ctx_of(ctx).workspace, **overrides)
+    run_server(settings)
+
+
+def run_server(settings: Settings, *, studio_path: str = "/") -> None:
+    """Check ``settings``, bind, print where everything is, and serve until interrupted.
+
+    Args:
+        settings: Effective settings (server, store, artifacts).
+        studio_path: The studio page to print a link to (``basalt studio`` names the
+            workspace's home).
+    """
     _check_sources(settings)
     _check_auth(settings)
     configure_logging(settings.logging)
@@ -98,6 +109,7 @@ def start(
     from basalt.cli.serve import start_serving
     from basalt.daemons.scheduler import SchedulerLoop
     from basalt.daemons.webhooks import WebhookLoop
+    from basalt.server import studio
     from basalt.server.app import create_app
     from basalt.services.container import Services
     from basalt.serving.routing import RoutingTable
@@ -111,18 +123,23 @@ def start(
     shown_host = (
         f"[{settings.server.host}]" if ":" in settings.server.host else settings.server.host
     )
+    base_url = f"http://{shown_host}:{bound_port}"
     say(
-        f"Basalt server on http://{shown_host}:{bound_port} "
+        f"Basalt server on {base_url} "
         f"(store {_safe(settings.store_url())}, artifacts {_safe(settings.artifacts_url())})"
     )
+    if studio.is_built():
+        say(f"Studio: {base_url}{studio_path}")
+    else:
+        say(f"Studio not built ({base_url}/ says how): run 'make setup' in a Basalt checkout")
     oidc = settings.server.oidc
     if oidc.enabled and settings.server.auth == "token":
         say(f"Also accepting OIDC tokens of {oidc.issuer} for audience {oidc.audience}")
     if admin_token is not None:
         say(f"Administrator token (shown once): {admin_token}")
         say(
-            f"Sign in with: basalt login --url http://{shown_host}:{bound_port} --token "
-            "(and paste the token when asked)"
+            f"Sign in with: basalt login --url {base_url} --token "
+            "(and paste the token when asked); the studio asks for it too"
         )
     n_workers = settings.server.workers
     if n_workers > 1:
