@@ -120,6 +120,11 @@ class DataProfile(SpecModel):
         default=False, description="True when the table has more rows than were profiled."
     )
     columns: list[ColumnProfile] = Field(default_factory=list)
+    head: list[list[ProfileValue]] = Field(
+        default_factory=list,
+        description="The first rows (at most 20), in the order of ``columns``; values as in "
+        "min/max (times as ISO strings, bytes and non-finite numbers as null).",
+    )
 
 
 class Data(Entity):

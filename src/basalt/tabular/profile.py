@@ -18,6 +18,7 @@ from basalt.spec.data import ColumnProfile, DataProfile, ProfileValue, TopValue
 
 DEFAULT_MAX_ROWS = 1_000_000
 TOP_VALUES = 5
+HEAD_ROWS = 20
 
 
 @dataclass
@@ -43,6 +44,7 @@ def profile_batches(batches: Iterable[Any], max_rows: int = DEFAULT_MAX_ROWS) ->
     rows = 0
     sampled = False
     columns: dict[str, _Column] = {}
+    head: list[list[ProfileValue]] = []
     for batch in batches:
         if rows >= max_rows:
             sampled = sampled or batch.num_rows > 0
@@ -53,6 +55,10 @@ def profile_batches(batches: Iterable[Any], max_rows: int = DEFAULT_MAX_ROWS) ->
             batch = batch.slice(0, max_rows - rows)
             sampled = True
         rows += batch.num_rows
+        if len(head) < HEAD_ROWS:
+            # NOTE: later batches share the first one's columns (the stream is one table).
+            first = batch.slice(0, HEAD_ROWS - len(head)).to_pydict()
+            head += [[_scalar(v) for v in values] for values in zip(*first.values(), strict=True)]
         for name, array in zip(batch.schema.names, batch.columns, strict=True):
             column = columns.get(name)
             if column is None:
@@ -62,6 +68,7 @@ def profile_batches(batches: Iterable[Any], max_rows: int = DEFAULT_MAX_ROWS) ->
         rows=rows,
         sampled=sampled,
         columns=[_finish(name, c, rows) for name, c in columns.items()],
+        head=head,
     )
 
 

@@ -234,6 +234,19 @@ def test_profile_is_bounded(tmp_path, frame):
     assert profile.columns[0].max == 99
 
 
+def test_profile_keeps_the_first_rows_across_batches(tmp_path, frame):
+    frame = frame.drop(columns=["day"])
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    batches = stream_table(plan_files(["t.csv"]), lambda rel: (tmp_path / rel).open("rb"), 8)
+    profile = profile_batches(batches)
+    assert [c.name for c in profile.columns] == ["id", "score", "city", "flag"]
+    assert len(profile.head) == 20  # from three batches of 8
+    assert [row[0] for row in profile.head] == list(range(20))
+    assert [row[2] for row in profile.head] == list(frame["city"][:20])
+    nan_rows = [i for i in range(20) if np.isnan(frame["score"][i])]
+    assert all(profile.head[i][1] is None for i in nan_rows)  # NaN is null, as JSON needs
+
+
 def test_without_pyarrow_the_error_says_what_to_install(tmp_path, monkeypatch):
     import sys
 

@@ -52,6 +52,27 @@ export function DataProfile({ profile }: { profile: Schemas["DataProfile"] | nul
           ))}
         </tbody>
       </table>
+      <FirstRows columns={columns.map((c) => c.name)} head={profile.head ?? []} />
     </div>
+  );
+}
+
+/** The first rows, kept with the profile at registration (versions profiled before have none). */
+function FirstRows({ columns, head }: { columns: string[]; head: Scalar[][] }) {
+  if (head.length === 0) return null;
+  return (
+    <>
+      <h3>First {head.length} rows</h3>
+      <div className="table-scroll">
+        <table className="grid" data-testid="data-head">
+          <thead><tr>{columns.map((c) => <th key={c} className="mono">{c}</th>)}</tr></thead>
+          <tbody>
+            {head.map((row, i) => (
+              <tr key={i}>{row.map((v, j) => <td key={j} className={typeof v === "number" ? "num" : undefined}>{scalar(v)}</td>)}</tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
