@@ -51,6 +51,14 @@ def test_metrics_keep_every_point_with_nan_and_infinities(client):
     assert client.jobs.get(run.name).metrics == {"loss": 0.5}
 
 
+def test_metric_keys_with_slashes_have_a_history(client):
+    run = client.jobs.create_run(RunCreate())
+    client.jobs.log_batch(run.name, LogBatch(metrics=_points("train/loss", [3.0, 2.0])))
+    client.jobs.log_batch(run.name, LogBatch(metrics=_points("system/cpu/percent", [50.0])))
+    assert client.jobs.get_metric_history(run.name, "train/loss").values == [3.0, 2.0]
+    assert client.jobs.get_metric_history(run.name, "system/cpu/percent").values == [50.0]
+
+
 def test_latest_metric_is_highest_step_even_when_logged_out_of_order(client):
     run = client.jobs.create_run(RunCreate())
     batch = [

@@ -76,7 +76,12 @@ def delete_tag(services: ServicesDep, workspace: str, name: str, key: str) -> No
     services.runs.delete_tag(workspace, name, key)
 
 
-@router.get(ops.RUNS_METRIC_HISTORY.path, operation_id="runs-metric-history")
+# NOTE: {key:path}: metric keys may hold slashes (system/cpu_percent, train/loss); the HTTP
+# transport quotes them, but the server matches the decoded path.
+@router.get(
+    ops.RUNS_METRIC_HISTORY.path.replace("{key}", "{key:path}"),
+    operation_id="runs-metric-history",
+)
 def metric_history(
     services: ServicesDep,
     workspace: str,
