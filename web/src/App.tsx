@@ -1,20 +1,35 @@
 // Every page has a URL (deep links): /workspaces/W/jobs/NAME opens the same view anywhere.
 import { useQuery } from "@tanstack/react-query";
+import { lazy, Suspense, type ComponentType } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { api, ApiError, unwrap } from "./api/client";
 import { ErrorBox, Loading } from "./components/Feedback";
 import { WorkspaceLayout } from "./components/Layout";
-import { AssetDetail, AssetList } from "./pages/Assets";
-import { BatchEndpointDetail, BatchEndpoints } from "./pages/BatchEndpoints";
-import { Compare } from "./pages/Compare";
-import { Computes, Datastores } from "./pages/Infrastructure";
-import { EndpointDetail, Endpoints } from "./pages/Endpoints";
 import { Home } from "./pages/Home";
-import { JobDetail } from "./pages/JobDetail";
 import { Jobs } from "./pages/Jobs";
 import { NotFound } from "./pages/NotFound";
 import { SignIn } from "./pages/SignIn";
 import { Workspaces } from "./pages/Workspaces";
+
+// The first pages people open (home, jobs) are in the main bundle; the others, with the chart
+// and graph libraries they pull in, load when first visited.
+function page<M extends Record<string, unknown>>(load: () => Promise<M>, name: keyof M) {
+  const Lazy = lazy(async () => ({ default: (await load())[name] as ComponentType }));
+  return function LazyPage() {
+    return <Suspense fallback={<Loading />}><Lazy /></Suspense>;
+  };
+}
+
+const JobDetail = page(() => import("./pages/JobDetail"), "JobDetail");
+const Compare = page(() => import("./pages/Compare"), "Compare");
+const AssetList = page(() => import("./pages/Assets"), "AssetList");
+const AssetDetail = page(() => import("./pages/Assets"), "AssetDetail");
+const Endpoints = page(() => import("./pages/Endpoints"), "Endpoints");
+const EndpointDetail = page(() => import("./pages/Endpoints"), "EndpointDetail");
+const BatchEndpoints = page(() => import("./pages/BatchEndpoints"), "BatchEndpoints");
+const BatchEndpointDetail = page(() => import("./pages/BatchEndpoints"), "BatchEndpointDetail");
+const Computes = page(() => import("./pages/Infrastructure"), "Computes");
+const Datastores = page(() => import("./pages/Infrastructure"), "Datastores");
 
 export function App() {
   // Whether this server wants a token: /me answers 401 without a good one.

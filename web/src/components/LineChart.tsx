@@ -33,6 +33,8 @@ export function LineChart({ series, height = 220, xLabel = "step", xTime = false
   useEffect(() => {
     const el = box.current;
     if (!el || !data) return;
+    // Dots where lines alone would show little or nothing (a metric logged once or twice).
+    const sparse = series.every((s) => s.x.length < 30);
     const opts: uPlot.Options = {
       width: Math.max(el.clientWidth, 200),
       height,
@@ -49,7 +51,7 @@ export function LineChart({ series, height = 220, xLabel = "step", xTime = false
           stroke: PALETTE[i % PALETTE.length],
           width: 1.5,
           spanGaps: true,
-          points: { show: false },
+          points: { show: sparse, size: 6 },
         })),
       ],
       cursor: { drag: { x: true, y: false } },

@@ -21,6 +21,10 @@ describe("buildFilter", () => {
     expect(buildFilter({ ...none, statuses: ["Failed", "Canceled"] })).toBe("status in ('Failed', 'Canceled')");
   });
 
+  it("sends the advanced text as typed when it is the only part", () => {
+    expect(buildFilter({ ...none, advanced: " metrics.acc > " })).toBe("metrics.acc >");
+  });
+
   it("ands every part and keeps the advanced text in parentheses", () => {
     expect(buildFilter({ text: "", statuses: ["Completed"], experiment: "exp a", advanced: "metrics.acc > 0.9 or params.lr = '1'" }))
       .toBe("status = 'Completed' and experiment_name = 'exp a' and (metrics.acc > 0.9 or params.lr = '1')");

@@ -56,7 +56,10 @@ export function buildFilter(q: Pick<JobQuery, "text" | "statuses" | "experiment"
   if (q.statuses.length === 1) parts.push(`status = ${quote(q.statuses[0])}`);
   else if (q.statuses.length > 1) parts.push(`status in (${q.statuses.map(quote).join(", ")})`);
   if (q.experiment) parts.push(`experiment_name = ${quote(q.experiment)}`);
-  if (q.advanced.trim()) parts.push(`(${q.advanced.trim()})`);
+  const advanced = q.advanced.trim();
+  // Alone, the user's text goes as typed, so the server's error positions match what they see.
+  if (advanced && parts.length === 0) return advanced;
+  if (advanced) parts.push(`(${advanced})`);
   return parts.join(" and ");
 }
 

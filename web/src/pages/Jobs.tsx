@@ -99,7 +99,7 @@ export function Jobs() {
       />
       <JobFilters workspace={workspace} query={query} rows={rows} onChange={update} />
       <ErrorBox error={runs.error} />
-      {runs.isSuccess && rows.length === 0 ? (
+      {runs.isError ? null : runs.isSuccess && rows.length === 0 ? (
         filter ? (
           <Empty title="No job matches this filter">Clear the search or the status choices, or loosen the filter.</Empty>
         ) : (
