@@ -68,13 +68,13 @@ def _seed(root: Path) -> tuple[str, float]:
                 run.name,
                 LogBatch.model_validate(
                     {
-                        "params": [
-                            {"key": "lr", "value": str(rnd.choice([0.1, 0.01, 0.001]))},
-                            {"key": "optimizer", "value": rnd.choice(["adam", "sgd"])},
-                        ],
+                        "params": {
+                            "lr": str(rnd.choice([0.1, 0.01, 0.001])),
+                            "optimizer": rnd.choice(["adam", "sgd"]),
+                        },
                         "metrics": [
-                            {"key": "accuracy", "value": rnd.random(), "step": 0},
-                            {"key": "loss", "value": rnd.random(), "step": 0},
+                            {"key": "accuracy", "value": rnd.random(), "step": 0, "timestamp": 0},
+                            {"key": "loss", "value": rnd.random(), "step": 0, "timestamp": 0},
                         ],
                     }
                 ),

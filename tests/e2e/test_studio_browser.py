@@ -234,6 +234,19 @@ def test_job_page_draws_one_chart_per_metric(seeded: Seeded, page) -> None:  # t
         assert chart.locator("canvas").count() == 1
 
 
+def test_job_outputs_and_code_are_browsable(seeded: Seeded, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{seeded.url}/workspaces/default/jobs/{seeded.demo_job}?tab=code")
+    snapshot = page.get_by_test_id("snapshot-browser")
+    snapshot.get_by_text("train.py").first.click()
+    preview = page.get_by_test_id("file-preview")
+    preview.get_by_text("Fit y = 3x + 1 with SGD").wait_for()
+    page.goto(f"{seeded.url}/workspaces/default/jobs/{seeded.demo_job}?tab=outputs")
+    outputs = page.get_by_test_id("file-browser")
+    outputs.locator("[data-path='outputs']").click()
+    outputs.locator("[data-path='outputs/summary.txt']").click()
+    page.get_by_test_id("file-preview").get_by_text("final loss").wait_for()
+
+
 def test_running_job_log_tails_new_lines(seeded: Seeded, page) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{seeded.url}/workspaces/default/jobs/{seeded.slow_job}?tab=logs")
     log = page.get_by_test_id("log-view")
@@ -295,3 +308,25 @@ def test_home_and_deep_links(seeded: Seeded, page) -> None:  # type: ignore[no-u
     page.goto(f"{seeded.url}/workspaces/default/no-such-kind")
     page.get_by_text("No such page").wait_for()
     assert "no-such-kind" in page.inner_text("main")
+
+
+def test_a_server_with_tokens_asks_to_sign_in(e2e, tmp_path, page) -> None:  # type: ignore[no-untyped-def]
+    e2e.basalt("init", cwd=tmp_path)
+    started = e2e.start_server(tmp_path, tmp_path / "server.log", auth="token")
+    try:
+        found = re.search(r"Administrator token \(shown once\): (\S+)", started.server.output())
+        assert found is not None
+        page.goto(f"{started.server.url}/workspaces/default/jobs")
+        page.get_by_role("heading", name="API token").wait_for()
+        page.get_by_placeholder("bas_…").fill("bas_not-a-real-token")
+        page.get_by_role("button", name="Use token").click()
+        # Reloaded with the bad token: the API's refusal is shown as it says it.
+        page.get_by_role("heading", name="API token").wait_for()
+        reason = page.locator(".signin p.muted").first.inner_text()
+        assert "token" in reason.lower()
+        page.get_by_placeholder("bas_…").fill(found.group(1))
+        page.get_by_role("button", name="Use token").click()
+        page.get_by_text("No jobs yet").wait_for()
+        assert "admin" in page.locator(".userbox").inner_text()
+    finally:
+        e2e.stop_server(started.proc)

@@ -1,9 +1,10 @@
 // Every page has a URL (deep links): /workspaces/W/jobs/NAME opens the same view anywhere.
-import { useQuery } from "@tanstack/react-query";
-import { lazy, Suspense, type ComponentType } from "react";
-import { Navigate, Route, Routes } from "react-router";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useEffect, type ComponentType } from "react";
+import { Navigate, Route, Routes, useParams, useSearchParams } from "react-router";
 import { api, ApiError, unwrap } from "./api/client";
 import { ErrorBox, Loading } from "./components/Feedback";
+import { prefetchJob } from "./components/job/runs";
 import { WorkspaceLayout } from "./components/Layout";
 import { Home } from "./pages/Home";
 import { Jobs } from "./pages/Jobs";
@@ -20,7 +21,18 @@ function page<M extends Record<string, unknown>>(load: () => Promise<M>, name: k
   };
 }
 
-const JobDetail = page(() => import("./pages/JobDetail"), "JobDetail");
+const JobDetailPage = page(() => import("./pages/JobDetail"), "JobDetail");
+
+function JobDetail() {
+  const { workspace = "default", name = "" } = useParams();
+  const [params] = useSearchParams();
+  const client = useQueryClient();
+  const charts = params.get("tab") === "metrics";
+  useEffect(() => {
+    prefetchJob(client, workspace, name, charts).catch(() => undefined); // the page shows errors
+  }, [client, workspace, name, charts]);
+  return <JobDetailPage />;
+}
 const Compare = page(() => import("./pages/Compare"), "Compare");
 const AssetList = page(() => import("./pages/Assets"), "AssetList");
 const AssetDetail = page(() => import("./pages/Assets"), "AssetDetail");
@@ -32,9 +44,9 @@ const Computes = page(() => import("./pages/Infrastructure"), "Computes");
 const Datastores = page(() => import("./pages/Infrastructure"), "Datastores");
 
 export function App() {
-  // Whether this server wants a token: /me answers 401 without a good one.
+  // Whether this server wants a token: /me answers 401 without a good one. Pages render (and
+  // start their own requests) meanwhile rather than waiting for the answer.
   const me = useQuery({ queryKey: ["me"], queryFn: () => unwrap(api.GET("/api/v1/me")), retry: false });
-  if (me.isPending) return <Loading what="Connecting" />;
   if (me.error instanceof ApiError && me.error.status === 401) return <SignIn reason={me.error.message} />;
   if (me.error instanceof ApiError && me.error.status === 0) return <ErrorBox error={me.error} />;
 

@@ -38,6 +38,7 @@ from basalt.services.model_compare import ModelComparer
 from basalt.services.models import ModelService
 from basalt.services.oidc import verifier_from_settings
 from basalt.services.registry_events import RegistryEventService
+from basalt.services.run_snapshots import RunSnapshotService
 from basalt.services.runs import RunService
 from basalt.services.secrets import SecretService
 from basalt.services.vault import Vault
@@ -88,6 +89,7 @@ class Services:
         self.runs = RunService(self.uow, self.clock, self.experiments, self.artifacts)
         self.logged_models = LoggedModelService(self.uow, self.clock, self.runs)
         self.models = ModelService(self.uow, self.clock, self.artifacts, self.runs)
+        self.run_snapshots = RunSnapshotService(self.runs, self.models.blobs)
         self.data = DataService(self.uow, self.clock, self.models.blobs, self.runs)
         self.secrets = SecretService(self.uow, self.clock, Vault.from_settings(settings))
         self.registry_events = RegistryEventService(self.uow, self.clock)

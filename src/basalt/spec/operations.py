@@ -140,6 +140,10 @@ RUNS_METRIC_HISTORY = _op(
 RUNS_FILES_LIST = _op("runs.files_list", "GET", f"{WS}/runs/{{name}}/files", list[ArtifactFile])
 RUNS_FILE_PUT = _op("runs.file_put", "PUT", f"{WS}/runs/{{name}}/files/{{path}}", ArtifactFile)
 RUNS_FILE_GET = _op("runs.file_get", "GET", f"{WS}/runs/{{name}}/files/{{path}}")
+RUNS_SNAPSHOT_LIST = _op(
+    "runs.snapshot_list", "GET", f"{WS}/runs/{{name}}/snapshot", list[ModelFile]
+)
+RUNS_SNAPSHOT_GET = _op("runs.snapshot_get", "GET", f"{WS}/runs/{{name}}/snapshot/{{path}}")
 
 # NOTE: a secret's value travels only in the body of SECRETS_SET and the response of
 # SECRETS_GET_VALUE; every other secret operation carries names and metadata.

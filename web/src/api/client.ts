@@ -88,6 +88,15 @@ export async function fetchRaw(path: string, init: RequestInit = {}): Promise<Re
 
 /** URL of a run's output file (quoted per segment, as the API expects). */
 export function runFileUrl(workspace: string, run: string, path: string): string {
+  return runPathUrl(workspace, run, "files", path);
+}
+
+/** URL of a file of a run's code snapshot (quoted per segment, as the API expects). */
+export function runSnapshotUrl(workspace: string, run: string, path: string): string {
+  return runPathUrl(workspace, run, "snapshot", path);
+}
+
+function runPathUrl(workspace: string, run: string, part: "files" | "snapshot", path: string): string {
   const quoted = path.split("/").map(encodeURIComponent).join("/");
-  return `/api/v1/workspaces/${encodeURIComponent(workspace)}/runs/${encodeURIComponent(run)}/files/${quoted}`;
+  return `/api/v1/workspaces/${encodeURIComponent(workspace)}/runs/${encodeURIComponent(run)}/${part}/${quoted}`;
 }

@@ -1,12 +1,13 @@
-// One job (or any run): overview, params, metrics, live log, output files and child runs.
-// Every view is a URL: the tab in ?tab=, chart settings in ?x=&smooth=&log=, the open file in ?path=.
+// One job (or any run): overview, params, metrics, live log, output files, code and child runs.
+// Every view is a URL: the tab in ?tab=, chart settings in ?x=&smooth=&log=, the open output in
+// ?path=, the open code file in ?file=.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "react-router";
 import { api, unwrap } from "../api/client";
 import type { Run } from "../api/types";
 import { ErrorBox, Loading } from "../components/Feedback";
 import { ChildrenTable } from "../components/job/ChildrenTable";
-import { FileBrowser } from "../components/job/FileBrowser";
+import { OutputsBrowser, SnapshotBrowser } from "../components/job/FileBrowser";
 import { LogView } from "../components/job/LogView";
 import { MetricCharts } from "../components/job/MetricCharts";
 import { Overview } from "../components/job/Overview";
@@ -16,13 +17,14 @@ import { PageHeader, useWorkspace } from "../components/Layout";
 import { StatusBadge } from "../components/Status";
 import { TabBar, useTab } from "../components/Tabs";
 
-const TABS = ["overview", "params", "metrics", "logs", "outputs", "children"] as const;
+const TABS = ["overview", "params", "metrics", "logs", "outputs", "code", "children"] as const;
 
 export function JobDetail() {
   const workspace = useWorkspace();
   const name = useParams().name ?? "";
   const run = useRun(workspace, name);
-  const tabs = run.data && run.data.children.length > 0 ? TABS : TABS.filter((t) => t !== "children");
+  const tabs = TABS.filter((t) =>
+    (t !== "children" || (run.data?.children.length ?? 0) > 0) && (t !== "code" || Boolean(run.data?.snapshot_id)));
   const [tab, setTab] = useTab(tabs);
   const jobs = `/workspaces/${encodeURIComponent(workspace)}/jobs`;
 
@@ -54,7 +56,8 @@ export function JobDetail() {
       )}
       {tab === "metrics" && <MetricCharts workspace={workspace} run={r} />}
       {tab === "logs" && <LogView workspace={workspace} name={r.name} />}
-      {tab === "outputs" && <FileBrowser workspace={workspace} run={r.name} status={r.status} />}
+      {tab === "outputs" && <OutputsBrowser workspace={workspace} run={r.name} status={r.status} />}
+      {tab === "code" && <SnapshotBrowser workspace={workspace} run={r.name} />}
       {tab === "children" && <ChildrenTable workspace={workspace} parent={r} />}
     </div>
   );

@@ -186,7 +186,7 @@ function JobFilters({ workspace, query, rows, onChange }: {
           {experiments.data?.items.map((x) => <option key={x.name} value={x.name}>{x.name}</option>)}
         </select>
         <form className="toolbar-form" onSubmit={(e) => { e.preventDefault(); onChange({ advanced }); }}>
-          <input className="grow mono" placeholder="Filter, e.g. metrics.accuracy > 0.9 and params.lr = '0.1'"
+          <input className="grow mono" placeholder="Filter, e.g. metrics.accuracy > 0.9"
             aria-label="Filter" value={advanced} onChange={(e) => setAdvanced(e.target.value)} data-testid="jobs-filter" />
           <button type="submit">Apply</button>
         </form>
@@ -200,7 +200,7 @@ function JobFilters({ workspace, query, rows, onChange }: {
         <span className="spacer" />
         <form className="toolbar-form" onSubmit={(e) => { e.preventDefault(); if (column) onChange({ columns: [...query.columns, column] }); setColumn(""); }}>
           <select aria-label="Add a column" value={column} onChange={(e) => setColumn(e.target.value)}>
-            <option value="">Add a param or metric column…</option>
+            <option value="">Add a column…</option>
             {known.map((k) => <option key={k} value={k}>{k}</option>)}
           </select>
           <button type="submit" disabled={!column}>Add</button>

@@ -1,4 +1,4 @@
-"""``client.jobs``: runs and jobs (one record), their metrics and output files."""
+"""``client.jobs``: runs and jobs (one record), their metrics, output files and code snapshot."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from basalt.errors import invalid
 from basalt.spec import operations as ops
 from basalt.spec.common import Page
 from basalt.spec.job_requests import LogChunk
+from basalt.spec.models import ModelFile
 from basalt.spec.runs import (
     ArtifactFile,
     LogBatch,
@@ -159,6 +160,35 @@ class JobOperations:
                 self.open_file(name, item.path, fh)
             written.append(target)
         return written
+
+    def list_snapshot_files(self, name: str) -> builtins.list[ModelFile]:
+        """Files of the code snapshot a job was submitted with (``[]`` for a run without one).
+
+        Example:
+            >>> for f in client.jobs.list_snapshot_files(run):  # doctest: +SKIP
+            ...     print(f.path, f.size)
+        """
+        return self._t.call(ops.RUNS_SNAPSHOT_LIST, self._p(name))  # type: ignore[no-any-return]
+
+    def download_snapshot_file(self, name: str, path: str, dest: BinaryIO | Path | str) -> None:
+        """Stream one file of a job's code snapshot into ``dest`` (a binary stream or a path).
+
+        Raises:
+            NotFoundError: No such run, or no file ``path`` in its snapshot.
+            InvalidArgumentError: ``path`` is not a clean relative path (``..``, absolute).
+        """
+        params = self._p(name, path=path)
+        if isinstance(dest, (str, Path)):
+            target = Path(dest)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with target.open("wb") as fh:
+                    self._t.download(ops.RUNS_SNAPSHOT_GET, params, fh)
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+            return
+        self._t.download(ops.RUNS_SNAPSHOT_GET, params, dest)
 
     # --- jobs ----------------------------------------------------------------------------------
 

@@ -172,6 +172,10 @@ HANDLERS: dict[str, tuple[type[BaseModel] | None, Handler]] = {
         ),
     ),
     "runs.files_list": (None, lambda s, p, q, b: _files(s, p, q)),
+    "runs.snapshot_list": (
+        None,
+        lambda s, p, q, b: s.run_snapshots.list_files(p["workspace"], p["name"]),
+    ),
     "jobs.create": (JobCreate, lambda s, p, q, b: s.jobs.create(p["workspace"], b)),
     "jobs.cancel": (None, lambda s, p, q, b: s.job_runs.cancel(p["workspace"], p["name"])),
     "jobs.delete": (None, lambda s, p, q, b: s.job_deletes.delete(p["workspace"], p["name"])),
@@ -396,6 +400,12 @@ class InProcessTransport:
             kind = kinds[op.name]
             with kind.open_file(
                 params["workspace"], params["name"], params["version"], params["path"]
+            ) as src:
+                shutil.copyfileobj(src, dest, 1024 * 1024)
+            return
+        if op.name == ops.RUNS_SNAPSHOT_GET.name:
+            with self.services.run_snapshots.open_file(
+                params["workspace"], params["name"], params["path"]
             ) as src:
                 shutil.copyfileobj(src, dest, 1024 * 1024)
             return

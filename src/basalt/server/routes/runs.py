@@ -1,4 +1,4 @@
-"""Run and job routes: lifecycle, logging, metric history, output files."""
+"""Run and job routes: lifecycle, logging, metric history, output files, code snapshot."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from basalt.server.deps import ServicesDep
 from basalt.server.routes._streams import FILE_RESPONSES, FileStream
 from basalt.spec import operations as ops
 from basalt.spec.common import Page
+from basalt.spec.models import ModelFile
 from basalt.spec.runs import (
     ArtifactFile,
     LogBatch,
@@ -127,6 +128,30 @@ async def put_file(
 def get_file(services: ServicesDep, workspace: str, name: str, path: str) -> FileStream:
     """Download one output file, streamed."""
     stream = services.runs.open_artifact(workspace, name, path)
+
+    def chunks() -> Iterator[bytes]:
+        with stream:
+            while chunk := stream.read(1024 * 1024):
+                yield chunk
+
+    return FileStream(chunks())
+
+
+@router.get(ops.RUNS_SNAPSHOT_LIST.path, operation_id="runs-snapshot-list")
+def list_snapshot_files(services: ServicesDep, workspace: str, name: str) -> list[ModelFile]:
+    """List the files of a run's code snapshot (empty when it has none)."""
+    return services.run_snapshots.list_files(workspace, name)
+
+
+@router.get(
+    ops.RUNS_SNAPSHOT_GET.path.replace("{path}", "{path:path}"),
+    operation_id="runs-snapshot-get",
+    response_class=FileStream,
+    responses=FILE_RESPONSES,
+)
+def get_snapshot_file(services: ServicesDep, workspace: str, name: str, path: str) -> FileStream:
+    """Download one file of a run's code snapshot, streamed."""
+    stream = services.run_snapshots.open_file(workspace, name, path)
 
     def chunks() -> Iterator[bytes]:
         with stream:

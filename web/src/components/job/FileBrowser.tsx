@@ -1,41 +1,54 @@
-// The outputs tab: folders derived from the run's flat file list, the open path in ?path=.
+// A browser of a run's files (its outputs, or its code snapshot): folders derived from the flat
+// file list, the open path in the URL (?path= for outputs, ?file= for code).
 import { useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
+import type { ReactNode } from "react";
 import { formatBytes } from "../../lib/format";
 import { Code, Empty, ErrorBox, Loading } from "../Feedback";
+import { type FileSource, runOutputs, runSnapshot } from "./fileSources";
 import { folderEntries, parentDir, pathCrumbs } from "./files";
 import { FilePreview } from "./FilePreview";
-import { isTerminal } from "./runs";
 import { useSearchParam } from "./useSearchParam";
 
-export function FileBrowser({ workspace, run, status }: { workspace: string; run: string; status: string }) {
-  const [path, setPath] = useSearchParam("path");
-  const q = useQuery({
-    queryKey: ["run-files", workspace, run],
-    queryFn: () => unwrap(api.GET("/api/v1/workspaces/{workspace}/runs/{name}/files", {
-      params: { path: { workspace, name: run } },
-    })),
-    refetchInterval: isTerminal(status) ? false : 5000,
-  });
-  if (q.isPending) return <Loading what="Listing files" />;
-  if (q.error) return <ErrorBox error={q.error} />;
-  if (q.data.length === 0) {
-    return (
+/** The outputs tab. */
+export function OutputsBrowser({ workspace, run, status }: { workspace: string; run: string; status: string }) {
+  return (
+    <FileBrowser source={runOutputs(workspace, run, status)} empty={
       <Empty title="No output files">
         A job's named outputs and its <Code>user_logs</Code> land here when it ends; from a script,
         use <Code>basalt.log_artifact("model.pkl")</Code>.
       </Empty>
-    );
-  }
-  // ?path= names a folder or a file; a file opens in its folder, with its preview beside.
+    } />
+  );
+}
+
+/** The code tab: the folder the job was submitted with, as stored at submission. */
+export function SnapshotBrowser({ workspace, run }: { workspace: string; run: string }) {
+  return (
+    <FileBrowser source={runSnapshot(workspace, run)} empty={
+      <Empty title="No code">The job's code snapshot holds no files.</Empty>
+    } />
+  );
+}
+
+export function FileBrowser({ source, empty }: { source: FileSource; empty: ReactNode }) {
+  const [path, setPath] = useSearchParam(source.param);
+  const q = useQuery({
+    queryKey: source.key,
+    queryFn: source.list,
+    refetchInterval: source.refetchMs,
+  });
+  if (q.isPending) return <Loading what="Listing files" />;
+  if (q.error) return <ErrorBox error={q.error} />;
+  if (q.data.length === 0) return <>{empty}</>;
+  // The path names a folder or a file; a file opens in its folder, with its preview beside.
   const file = q.data.find((f) => f.path === path && !f.is_dir);
   const dir = file ? parentDir(file.path) : path;
   const entries = folderEntries(q.data, dir);
   return (
     <div className="file-browser-split">
-      <div data-testid="file-browser" className="file-browser">
+      <div data-testid={source.testId} className="file-browser">
         <div className="crumbs file-crumbs">
-          <button className="link" onClick={() => setPath("")}>outputs</button>
+          <button className="link" onClick={() => setPath("")}>{source.root}</button>
           {pathCrumbs(dir).map(([label, p]) => (
             <span key={p}> / <button className="link" onClick={() => setPath(p)}>{label}</button></span>
           ))}
@@ -55,7 +68,7 @@ export function FileBrowser({ workspace, run, status }: { workspace: string; run
                     </button>
                   </td>
                   <td className="num nowrap">
-                    {formatBytes(e.size)}{e.isDir && <span className="muted small"> · {e.files} files</span>}
+                    {formatBytes(e.size)}{e.isDir && <span className="muted small"> · {e.files} file{e.files === 1 ? "" : "s"}</span>}
                   </td>
                 </tr>
               ))}
@@ -64,7 +77,7 @@ export function FileBrowser({ workspace, run, status }: { workspace: string; run
         )}
       </div>
       {file ? (
-        <FilePreview workspace={workspace} run={run} path={file.path} size={file.size ?? null} />
+        <FilePreview url={source.fileUrl(file.path)} path={file.path} size={file.size ?? null} />
       ) : (
         <div className="muted small file-hint">Pick a file to preview it.</div>
       )}

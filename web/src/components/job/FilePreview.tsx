@@ -1,8 +1,8 @@
-// A preview of one output file: text, pretty JSON, the head of a CSV, or an image. Only the
+// A preview of one file (a run's output, or its code): text, pretty JSON, the head of a CSV, or an image. Only the
 // first PREVIEW_BYTES are read (the API has no ranges, so the read is cut off here).
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { fetchRaw, runFileUrl } from "../../api/client";
+import { fetchRaw } from "../../api/client";
 import { formatBytes } from "../../lib/format";
 import { ErrorBox, Loading } from "../Feedback";
 import { imageMime, looksLikeText, parseCsv, previewKind } from "./files";
@@ -11,7 +11,8 @@ const PREVIEW_BYTES = 256 * 1024;
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 const CSV_ROWS = 50;
 
-type Props = { workspace: string; run: string; path: string; size: number | null };
+/** `url` is where the file is read from (with the token header); `path` names it. */
+type Props = { url: string; path: string; size: number | null };
 
 /** The first `limit` bytes of a response body, and whether there was more. */
 async function readHead(response: Response, limit: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
@@ -45,30 +46,30 @@ async function readHead(response: Response, limit: number): Promise<{ bytes: Uin
   return { bytes, truncated };
 }
 
-export function FilePreview({ workspace, run, path, size }: Props) {
+export function FilePreview({ url, path, size }: Props) {
   const kind = previewKind(path);
   return (
     <div className="card file-preview" data-testid="file-preview" data-path={path}>
       <div className="file-preview-head">
         <strong className="mono ellipsis" title={path}>{path}</strong>
         <span className="muted small nowrap">{formatBytes(size)}</span>
-        <DownloadButton workspace={workspace} run={run} path={path} />
+        <DownloadButton url={url} path={path} />
       </div>
       {kind === "image" ? (
         size != null && size > MAX_IMAGE_BYTES
           ? <p className="muted">Too large to preview; download it.</p>
-          : <ImagePreview workspace={workspace} run={run} path={path} />
+          : <ImagePreview url={url} path={path} />
       ) : (
-        <TextPreview workspace={workspace} run={run} path={path} />
+        <TextPreview url={url} path={path} />
       )}
     </div>
   );
 }
 
-function TextPreview({ workspace, run, path }: Omit<Props, "size">) {
+function TextPreview({ url, path }: Omit<Props, "size">) {
   const q = useQuery({
-    queryKey: ["run-file-head", workspace, run, path],
-    queryFn: async () => readHead(await fetchRaw(runFileUrl(workspace, run, path)), PREVIEW_BYTES),
+    queryKey: ["file-head", url],
+    queryFn: async () => readHead(await fetchRaw(url), PREVIEW_BYTES),
   });
   if (q.isPending) return <Loading what="Reading" />;
   if (q.error) return <ErrorBox error={q.error} />;
@@ -107,38 +108,38 @@ function CsvTable({ text, tab, truncated }: { text: string; tab: boolean; trunca
 }
 
 /** An image through an object URL, so the request carries the token header. */
-function ImagePreview({ workspace, run, path }: Omit<Props, "size">) {
+function ImagePreview({ url, path }: Omit<Props, "size">) {
   const q = useQuery({
-    queryKey: ["run-file-blob", workspace, run, path],
-    queryFn: async () => new Blob([await (await fetchRaw(runFileUrl(workspace, run, path))).arrayBuffer()], { type: imageMime(path) }),
+    queryKey: ["file-blob", url],
+    queryFn: async () => new Blob([await (await fetchRaw(url)).arrayBuffer()], { type: imageMime(path) }),
   });
-  const [url, setUrl] = useState<string | null>(null);
+  const [objectUrl, setObjectUrl] = useState<string | null>(null);
   useEffect(() => {
     if (!q.data) return;
     const u = URL.createObjectURL(q.data);
-    setUrl(u);
+    setObjectUrl(u);
     return () => URL.revokeObjectURL(u);
   }, [q.data]);
   if (q.isPending) return <Loading what="Loading the image" />;
   if (q.error) return <ErrorBox error={q.error} />;
-  return url ? <img className="preview-image" src={url} alt={path} /> : null;
+  return objectUrl ? <img className="preview-image" src={objectUrl} alt={path} /> : null;
 }
 
 /** Download with the token header: fetch, then save the blob under the file's name. */
-function DownloadButton({ workspace, run, path }: Omit<Props, "size">) {
+function DownloadButton({ url, path }: Omit<Props, "size">) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const download = async () => {
     setBusy(true);
     setError(null);
     try {
-      const blob = await (await fetchRaw(runFileUrl(workspace, run, path))).blob();
-      const url = URL.createObjectURL(blob);
+      const blob = await (await fetchRaw(url)).blob();
+      const objectUrl = URL.createObjectURL(blob);
       const a = document.createElement("a");
-      a.href = url;
+      a.href = objectUrl;
       a.download = path.slice(path.lastIndexOf("/") + 1);
       a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setTimeout(() => URL.revokeObjectURL(objectUrl), 10_000);
     } catch (e) {
       setError(e);
     } finally {

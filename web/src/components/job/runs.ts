@@ -1,11 +1,12 @@
 // Queries shared by the job and compare pages: one run, a metric's history, runs by name.
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useQueries, useQuery, type QueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 import type { MetricSeries, Run } from "../../api/types";
 import { nameFilter } from "../../lib/metrics";
 
-/** Points per chart: the server keeps each bucket's min and max, so spikes still show. */
-export const MAX_POINTS = 2000;
+/** Points per chart (about one per pixel of a chart's width): the server keeps each bucket's
+ * min and max, so spikes still show. */
+export const MAX_POINTS = 1000;
 
 const TERMINAL = new Set(["Completed", "Failed", "Canceled"]);
 
@@ -21,14 +22,33 @@ export function jobPath(workspace: string, name: string): string {
   return `/workspaces/${encodeURIComponent(workspace)}/jobs/${encodeURIComponent(name)}`;
 }
 
+function runQuery(workspace: string, name: string) {
+  return {
+    queryKey: ["run", workspace, name],
+    queryFn: (): Promise<Run> =>
+      unwrap(api.GET("/api/v1/workspaces/{workspace}/runs/{name}", { params: { path: { workspace, name } } })),
+  };
+}
+
 export function useRun(workspace: string, name: string, enabled = true) {
   return useQuery({
-    queryKey: ["run", workspace, name],
+    ...runQuery(workspace, name),
     enabled,
-    queryFn: () => unwrap(api.GET("/api/v1/workspaces/{workspace}/runs/{name}", { params: { path: { workspace, name } } })),
     // A live run changes under us: status, metrics, children.
     refetchInterval: (q) => (q.state.data && !isTerminal(q.state.data.status) ? 2000 : false),
   });
+}
+
+/**
+ * Starts loading a job page's data while the page's own code is still downloading (the route
+ * calls it), so a pasted link to a job's metrics does not wait for one before the other.
+ */
+export async function prefetchJob(client: QueryClient, workspace: string, name: string, charts: boolean) {
+  const run = await client.fetchQuery({ ...runQuery(workspace, name), staleTime: 2000 });
+  if (!charts) return;
+  for (const key of Object.keys(run.metrics ?? {})) {
+    void client.prefetchQuery(metricQuery(workspace, name, key, !isTerminal(run.status)));
+  }
 }
 
 function metricQuery(workspace: string, run: string, key: string, live: boolean) {
