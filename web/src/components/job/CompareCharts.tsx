@@ -2,9 +2,8 @@
 // its colour on every chart (a run without the key is an empty line, so colours stay put).
 import { useMemo, useRef } from "react";
 import { ema, toXY, type XY } from "../../lib/metrics";
-import { Loading } from "../Feedback";
+import { ErrorBox, Loading } from "../Feedback";
 import { LineChart } from "../LineChart";
-import { MetricError } from "./MetricCharts";
 import { useChartSettings, type ChartSettings } from "./MetricControls";
 import type { MetricSeries, Run } from "../../api/types";
 import { isTerminal, runLabel, useMetrics } from "./runs";
@@ -48,7 +47,7 @@ function CompareChart({ metricKey, runs, cells, settings }: {
   return (
     <div className="card" data-testid={`compare-chart-${metricKey}`}>
       <h3 className="mono">{metricKey}</h3>
-      {error != null && <MetricError error={error} metricKey={metricKey} />}
+      {error != null && <ErrorBox error={error} />}
       {pending ? <Loading what="Loading points" />
         : datas.some((d) => d) && <LineChart series={series} xTime={settings.xAxis === "time"} logY={settings.logY} />}
     </div>

@@ -6,7 +6,6 @@ import { formatNumber } from "../../lib/format";
 import { Code, Empty, ErrorBox, Loading } from "../Feedback";
 import { LineChart } from "../LineChart";
 import { MetricControls, useChartSettings } from "./MetricControls";
-import { ApiError } from "../../api/client";
 import { isTerminal, useMetric } from "./runs";
 
 export function MetricCharts({ workspace, run }: { workspace: string; run: Run }) {
@@ -46,7 +45,7 @@ function MetricCard({ workspace, run, metricKey, latest, live }: {
         <h3 className="mono">{metricKey}</h3>
         <span className="muted small">latest <span className="num">{formatNumber(latest)}</span></span>
       </div>
-      {q.isPending ? <Loading what="Loading points" /> : q.error ? <MetricError error={q.error} metricKey={metricKey} /> : (
+      {q.isPending ? <Loading what="Loading points" /> : q.error ? <ErrorBox error={q.error} /> : (
         <>
           <LineChart series={series} xTime={s.xAxis === "time"} logY={s.logY} />
           {q.data.values.length === 1 && (
@@ -60,16 +59,5 @@ function MetricCard({ workspace, run, metricKey, latest, live }: {
         </>
       )}
     </div>
-  );
-}
-
-/** The API's error; for a key with "/" (system/cpu_percent) the likely cause is said too. */
-export function MetricError({ error, metricKey }: { error: unknown; metricKey: string }) {
-  const slash = metricKey.includes("/") && error instanceof ApiError && error.status === 404;
-  return (
-    <>
-      <ErrorBox error={error} />
-      {slash && <p className="muted small">This server's metric-history route does not take keys with "/" yet.</p>}
-    </>
   );
 }
