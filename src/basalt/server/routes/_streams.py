@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 from fastapi.responses import StreamingResponse
+
+CHUNK_BYTES = 1024 * 1024
 
 
 class FileStream(StreamingResponse):
@@ -15,6 +18,17 @@ class FileStream(StreamingResponse):
     """
 
     media_type = "application/octet-stream"
+
+    @classmethod
+    def of(cls, stream: BinaryIO) -> FileStream:
+        """Stream ``stream`` in 1 MiB chunks, closing it at the end (or when the client goes)."""
+
+        def chunks() -> Iterator[bytes]:
+            with stream:
+                while chunk := stream.read(CHUNK_BYTES):
+                    yield chunk
+
+        return cls(chunks())
 
 
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -8,7 +8,7 @@ routes (create, blobs, build ...).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, BinaryIO, Protocol
 
 from fastapi import APIRouter
@@ -202,11 +202,4 @@ def add_file_routes(
         services: ServicesDep, workspace: str, name: str, version: str, path: str
     ) -> FileStream:
         """Download one file of a version, streamed."""
-        stream = service(services).open_file(workspace, name, version, path)
-
-        def chunks() -> Iterator[bytes]:
-            with stream:
-                while chunk := stream.read(1024 * 1024):
-                    yield chunk
-
-        return FileStream(chunks())
+        return FileStream.of(service(services).open_file(workspace, name, version, path))

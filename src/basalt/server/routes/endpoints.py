@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 from fastapi import APIRouter
@@ -185,14 +184,9 @@ def deployment_code_file(
     services: ServicesDep, workspace: str, endpoint: str, name: str, path: str
 ) -> FileStream:
     """Download one of a deployment's code files, streamed."""
-    stream = services.deployment_package.open_code_file(workspace, endpoint, name, path)
-
-    def chunks() -> Iterator[bytes]:
-        with stream:
-            while chunk := stream.read(1024 * 1024):
-                yield chunk
-
-    return FileStream(chunks())
+    return FileStream.of(
+        services.deployment_package.open_code_file(workspace, endpoint, name, path)
+    )
 
 
 def _same(endpoint: str, named: str) -> None:

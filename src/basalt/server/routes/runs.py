@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -127,14 +126,7 @@ async def put_file(
 )
 def get_file(services: ServicesDep, workspace: str, name: str, path: str) -> FileStream:
     """Download one output file, streamed."""
-    stream = services.runs.open_artifact(workspace, name, path)
-
-    def chunks() -> Iterator[bytes]:
-        with stream:
-            while chunk := stream.read(1024 * 1024):
-                yield chunk
-
-    return FileStream(chunks())
+    return FileStream.of(services.runs.open_artifact(workspace, name, path))
 
 
 @router.get(ops.RUNS_SNAPSHOT_LIST.path, operation_id="runs-snapshot-list")
@@ -151,11 +143,4 @@ def list_snapshot_files(services: ServicesDep, workspace: str, name: str) -> lis
 )
 def get_snapshot_file(services: ServicesDep, workspace: str, name: str, path: str) -> FileStream:
     """Download one file of a run's code snapshot, streamed."""
-    stream = services.run_snapshots.open_file(workspace, name, path)
-
-    def chunks() -> Iterator[bytes]:
-        with stream:
-            while chunk := stream.read(1024 * 1024):
-                yield chunk
-
-    return FileStream(chunks())
+    return FileStream.of(services.run_snapshots.open_file(workspace, name, path))
