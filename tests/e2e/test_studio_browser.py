@@ -147,6 +147,8 @@ def seeded(e2e, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:  
         ).strip()
         cli("online-endpoint", "create", "-f", "endpoint.yml")
         cli("online-deployment", "create", "-f", "deployment.yml", "--all-traffic")
+        # The studio's server runs the deployment's workers; no detached serve host is started.
+        assert not (root / ".basalt" / "serve.json").exists()
         (root / "slow").mkdir()
         (root / "slow" / "tick.py").write_text(textwrap.dedent(TICKS))
         (root / "slow.yml").write_text(textwrap.dedent(SLOW_JOB))

@@ -55,6 +55,9 @@ def attach_invoker(services: Services, url: str) -> None:
         lambda ws, name: endpoints.get_credentials(ws, name).primary_key.get_secret_value(),
     )
     endpoints.scoring_base = lambda: url
+    # NOTE: this process supervises the deployments itself; an embedded workspace's hook that
+    # starts a detached `basalt serve` on deploy would run every deployment's workers twice.
+    endpoints.on_deploy = None
 
 
 def start_serving(
