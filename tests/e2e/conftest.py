@@ -261,6 +261,7 @@ class E2E:
     wait_for = staticmethod(wait_for)
     stop_server = staticmethod(stop_server)
     start_server = staticmethod(start_server)
+    free_port = staticmethod(free_port)
 
 
 @pytest.fixture(scope="session")

@@ -99,7 +99,7 @@ def seeded(e2e, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:  
     root = tmp_path_factory.mktemp("studio-ws")
     e2e.basalt("init", cwd=root)
     shutil.copytree(ROOT / "examples" / "demo", root, dirs_exist_ok=True)
-    port = _free_port()
+    port = e2e.free_port()
     log = root / "studio.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -182,14 +182,6 @@ def page(browser, request: pytest.FixtureRequest):  # type: ignore[no-untyped-de
     tab.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert errors == [], f"the page threw: {errors}"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> bool:

@@ -9,6 +9,7 @@ import { PageHeader, useWorkspace } from "../components/Layout";
 import { StatusBadge } from "../components/Status";
 import { TabBar, useTab } from "../components/Tabs";
 import { formatAgo, formatDate } from "../lib/format";
+import { jobPath } from "../components/job/runs";
 
 const wsPath = (ws: string) => `/workspaces/${encodeURIComponent(ws)}`;
 const ACTIVE = new Set(["NotStarted", "Queued", "Preparing", "Starting", "Running", "Finalizing", "CancelRequested"]);
@@ -165,7 +166,7 @@ function BatchJobs({ workspace, endpoint }: { workspace: string; endpoint: strin
       <tbody>
         {jobs.data.map((j) => (
           <tr key={j.name} data-job={j.name}>
-            <td><Link to={`${wsPath(workspace)}/jobs/${encodeURIComponent(j.name)}`}>{j.name}</Link></td>
+            <td><Link to={jobPath(workspace, j.name)}>{j.name}</Link></td>
             <td><StatusBadge status={j.status} /></td>
             <td>{j.deployment ?? "—"}</td>
             <td className="small"><Progress job={j} /></td>

@@ -7,6 +7,7 @@ import { Empty, ErrorBox, Loading } from "../components/Feedback";
 import { PageHeader, useWorkspace } from "../components/Layout";
 import { StatusBadge } from "../components/Status";
 import { formatAgo, formatDuration } from "../lib/format";
+import { jobPath } from "../components/job/runs";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -54,7 +55,7 @@ export function Home() {
           <ul>
             {failed.data.items.slice(0, 5).map((r) => (
               <li key={r.name}>
-                <Link to={`${ws}/jobs/${encodeURIComponent(r.name)}`}>{r.display_name || r.name}</Link> failed{" "}
+                <Link to={jobPath(workspace, r.name)}>{r.display_name || r.name}</Link> failed{" "}
                 {formatAgo(r.end_time ?? r.created_at)}{r.error?.message ? `: ${r.error.message.slice(0, 160)}` : ""}
               </li>
             ))}
@@ -66,7 +67,7 @@ export function Home() {
         <section className="card" data-testid="home-jobs">
           <h2>Recent jobs <Link className="small" to={`${ws}/jobs`}>all</Link></h2>
           <ErrorBox error={recent.error} />
-          {recent.isPending ? <Loading /> : recent.data?.items.length ? <RunTable ws={ws} runs={recent.data.items} /> : (
+          {recent.isPending ? <Loading /> : recent.data?.items.length ? <RunTable workspace={workspace} runs={recent.data.items} /> : (
             <Empty title="No jobs yet">Submit one with <code>basalt job create -f job.yml</code>.</Empty>
           )}
         </section>
@@ -122,14 +123,14 @@ function Stat({ label, value, more = false, to, tone }: {
   );
 }
 
-function RunTable({ ws, runs }: { ws: string; runs: Run[] }) {
+function RunTable({ workspace, runs }: { workspace: string; runs: Run[] }) {
   return (
     <table className="grid">
       <thead><tr><th>Job</th><th>Status</th><th>Created</th><th>Duration</th></tr></thead>
       <tbody>
         {runs.map((r) => (
           <tr key={r.name}>
-            <td className="ellipsis" style={{ maxWidth: 260 }}><Link to={`${ws}/jobs/${encodeURIComponent(r.name)}`}>{r.display_name || r.name}</Link></td>
+            <td className="ellipsis" style={{ maxWidth: 260 }}><Link to={jobPath(workspace, r.name)}>{r.display_name || r.name}</Link></td>
             <td><StatusBadge status={r.status} /></td>
             <td className="nowrap">{formatAgo(r.created_at)}</td>
             <td className="nowrap">{formatDuration(r.duration_s)}</td>

@@ -14,6 +14,7 @@ import {
   buildFilter, buildOrder, nextSort, paramsFromQuery, queryFromParams, splitColumn, STATUSES, type JobQuery,
 } from "../lib/filter";
 import { formatAgo, formatDuration, formatNumber } from "../lib/format";
+import { jobPath } from "../components/job/runs";
 
 const PAGE = 200;
 const ROW_HEIGHT = 36;
@@ -25,7 +26,7 @@ function baseColumns(workspace: string): Column[] {
     {
       id: "name", label: "Name", width: "minmax(220px, 2fr)", sort: "name",
       cell: (r) => (
-        <Link to={`/workspaces/${encodeURIComponent(workspace)}/jobs/${encodeURIComponent(r.name)}`} title={r.name}>
+        <Link to={jobPath(workspace, r.name)} title={r.name}>
           {r.display_name || r.name}
         </Link>
       ),

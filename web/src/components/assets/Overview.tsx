@@ -7,6 +7,7 @@ import { formatBytes, formatDate, formatNumber } from "../../lib/format";
 import type { Asset, Component, Data, Environment, Model } from "./api";
 import { DataProfile } from "./DataProfile";
 import { ArchivedBadge, Labels } from "./Labels";
+import { jobPath } from "../job/runs";
 
 type Rows = [string, ReactNode][];
 
@@ -16,7 +17,7 @@ function Json({ value }: { value: unknown }) {
 
 function JobLink({ workspace, job }: { workspace: string; job: string | null | undefined }) {
   if (!job) return <span className="muted">— (registered from files)</span>;
-  return <Link to={`/workspaces/${encodeURIComponent(workspace)}/jobs/${encodeURIComponent(job)}`}>{job}</Link>;
+  return <Link to={jobPath(workspace, job)}>{job}</Link>;
 }
 
 function commonRows(a: Asset): Rows {
